@@ -1,0 +1,144 @@
+//! Form controls that show their own validation message and keep what was typed.
+
+use leptos::prelude::*;
+
+use crate::error::{AppError, FormErrors};
+use crate::i18n::{Key, t, use_language};
+
+fn field_error(errors: &Option<FormErrors>, name: &str) -> Option<String> {
+    let language = use_language();
+    errors
+        .as_ref()
+        .and_then(|errors| errors.for_field(name))
+        .map(|error| {
+            let message = error.message.text(language);
+            match &error.detail {
+                Some(detail) => format!("{message} {detail}"),
+                None => message.to_owned(),
+            }
+        })
+}
+
+/// A labelled input; its error (if any) is announced with it.
+#[component]
+pub fn TextField(
+    name: &'static str,
+    label: Key,
+    #[prop(default = "text")] input_type: &'static str,
+    #[prop(optional)] value: String,
+    #[prop(default = None)] errors: Option<FormErrors>,
+    #[prop(optional)] help: Option<Key>,
+    #[prop(optional)] required: bool,
+    #[prop(default = "off")] autocomplete: &'static str,
+    #[prop(optional)] autofocus: bool,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let error = field_error(&errors, name);
+    let invalid = error.is_some();
+    // A password is never sent back into the page.
+    let value = if input_type == "password" {
+        String::new()
+    } else {
+        errors
+            .as_ref()
+            .and_then(|errors| errors.value(name))
+            .map(ToOwned::to_owned)
+            .unwrap_or(value)
+    };
+    let described_by = match (&error, help) {
+        (Some(_), _) => Some(format!("{id}-error")),
+        (None, Some(_)) => Some(format!("{id}-help")),
+        (None, None) => None,
+    };
+    view! {
+        <div class="field" class:field-invalid=invalid>
+            <label for=id.clone()>{t(label)}</label>
+            <input
+                id=id.clone()
+                name=name
+                type=input_type
+                value=value
+                required=required
+                autocomplete=autocomplete
+                autofocus=autofocus
+                aria-invalid=error.as_ref().map(|_| "true")
+                aria-describedby=described_by
+            />
+            {help.map(|help| view! { <p class="field-help" id=format!("{id}-help")>{t(help)}</p> })}
+            {error.map(|message| view! { <p class="field-error" id=format!("{id}-error")>{message}</p> })}
+        </div>
+    }
+}
+
+/// A labelled select; `options` are (value, label) pairs.
+#[component]
+pub fn SelectField(
+    name: &'static str,
+    label: Key,
+    options: Vec<(String, String)>,
+    #[prop(optional)] selected: String,
+    #[prop(default = None)] errors: Option<FormErrors>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let error = field_error(&errors, name);
+    let invalid = error.is_some();
+    let selected = errors
+        .as_ref()
+        .and_then(|errors| errors.value(name))
+        .map(ToOwned::to_owned)
+        .unwrap_or(selected);
+    view! {
+        <div class="field" class:field-invalid=invalid>
+            <label for=id.clone()>{t(label)}</label>
+            <select
+                id=id.clone()
+                name=name
+                aria-invalid=error.as_ref().map(|_| "true")
+                aria-describedby=error.as_ref().map(|_| format!("{id}-error"))
+            >
+                {options
+                    .into_iter()
+                    .map(|(value, text)| {
+                        let is_selected = value == selected;
+                        view! { <option value=value selected=is_selected>{text}</option> }
+                    })
+                    .collect_view()}
+            </select>
+            {error.map(|message| view! { <p class="field-error" id=format!("{id}-error")>{message}</p> })}
+        </div>
+    }
+}
+
+/// The message of an error that is not about one field.
+#[component]
+pub fn ErrorBanner(error: Option<AppError>) -> impl IntoView {
+    let language = use_language();
+    error.map(|error| {
+        let mut text = error.message_key().text(language).to_owned();
+        if let AppError::LockedOut { retry_after_secs } = &error {
+            let (amount, unit) = if *retry_after_secs >= 120 {
+                (retry_after_secs.div_ceil(60), Key::Minutes)
+            } else {
+                (*retry_after_secs, Key::Seconds)
+            };
+            text = format!("{text} {amount} {}.", unit.text(language));
+        }
+        view! {
+            <div class="banner banner-error" role="alert">
+                {text}
+            </div>
+        }
+    })
+}
+
+/// A confirmation shown after a successful action.
+#[component]
+pub fn Notice(message: Option<Key>) -> impl IntoView {
+    message.map(|message| {
+        view! {
+            <div class="banner banner-ok" role="status">
+                {t(message)}
+            </div>
+        }
+    })
+}

@@ -1,0 +1,98 @@
+//! The frame around every signed-in page: skip link, header, navigation, main.
+
+use leptos::prelude::*;
+
+use crate::domain::Role;
+use crate::i18n::{Key, t, use_language};
+use crate::pages::account::SetLanguage;
+use crate::pages::login::SignOut;
+use crate::request::identity;
+
+pub fn role_label(role: Role) -> Key {
+    match role {
+        Role::Admin => Key::RoleAdmin,
+        Role::HqStaff => Key::RoleHqStaff,
+        Role::BranchStaff => Key::RoleBranchStaff,
+        Role::CampaignManager => Key::RoleCampaignManager,
+        Role::BranchAdmin => Key::RoleBranchAdmin,
+        Role::Executive => Key::RoleExecutive,
+    }
+}
+
+/// A form that flips the portal's language.
+#[component]
+pub fn LanguageSwitch() -> impl IntoView {
+    let action = ServerAction::<SetLanguage>::new();
+    let other = use_language().other();
+    view! {
+        <ActionForm action=action attr:class="inline-form">
+            <input type="hidden" name="language" value=other.code() />
+            <button type="submit" class="link-button" lang=other.code() aria-label=t(Key::SwitchLanguageLabel)>
+                {t(Key::SwitchLanguage)}
+            </button>
+        </ActionForm>
+    }
+}
+
+/// The page frame; `current` marks the active navigation entry.
+#[component]
+pub fn Layout(current: &'static str, children: Children) -> impl IntoView {
+    let user = identity().user;
+    let sign_out = ServerAction::<SignOut>::new();
+    let nav = user.as_ref().map(|user| {
+        let mut entries = vec![("/", Key::NavHome)];
+        if matches!(user.role, Role::Admin | Role::BranchAdmin) {
+            entries.push(("/admin/users", Key::NavUsers));
+        }
+        entries.push(("/reference", Key::NavReference));
+        entries.push(("/account", Key::NavAccount));
+        entries
+            .into_iter()
+            .map(|(href, key)| {
+                let is_current = href == current;
+                view! {
+                    <li>
+                        <a href=href aria-current=is_current.then_some("page")>{t(key)}</a>
+                    </li>
+                }
+            })
+            .collect_view()
+    });
+    let who = user.as_ref().map(|user| {
+        let scope = user
+            .branch
+            .as_ref()
+            .map_or_else(|| t(Key::ScopeHq).to_owned(), ToString::to_string);
+        view! {
+            <div class="who">
+                <span class="who-name">{user.display_name.clone()}</span>
+                <span class="who-meta">{t(role_label(user.role))} " · " {scope}</span>
+            </div>
+        }
+    });
+    view! {
+        <a class="skip-link" href="#main">{t(Key::SkipToContent)}</a>
+        <header class="topbar">
+            <a class="brand" href="/">
+                <span class="brand-mark" aria-hidden="true">"💧"</span>
+                <span>{t(Key::AppName)}</span>
+            </a>
+            <nav aria-label=t(Key::MainNavigation)>
+                <ul class="nav">{nav}</ul>
+            </nav>
+            <div class="topbar-end">
+                {who}
+                <LanguageSwitch />
+                {user.is_some().then(|| view! {
+                    <ActionForm action=sign_out attr:class="inline-form">
+                        <button type="submit" class="button button-quiet">{t(Key::SignOut)}</button>
+                    </ActionForm>
+                })}
+            </div>
+        </header>
+        <main id="main" class="content" tabindex="-1">{children()}</main>
+        <footer class="footer">
+            <p>{t(Key::AppTagline)}</p>
+        </footer>
+    }
+}

@@ -1,0 +1,7 @@
+//! Pieces shared by the pages.
+
+pub mod form;
+pub mod layout;
+
+pub use form::{ErrorBanner, Notice, SelectField, TextField};
+pub use layout::Layout;

@@ -1,0 +1,27 @@
+//! How values are shown to Vietnamese staff: dd/mm/yyyy, Asia/Ho_Chi_Minh.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Asia::Ho_Chi_Minh;
+
+/// A moment as `dd/mm/yyyy HH:MM`, Vietnam time.
+pub fn date_time(moment: DateTime<Utc>) -> String {
+    moment
+        .with_timezone(&Ho_Chi_Minh)
+        .format("%d/%m/%Y %H:%M")
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn shows_vietnam_time_day_first() {
+        let moment = Utc
+            .with_ymd_and_hms(2026, 12, 31, 18, 5, 0)
+            .single()
+            .expect("valid");
+        assert_eq!(date_time(moment), "01/01/2027 01:05");
+    }
+}

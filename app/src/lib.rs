@@ -1,0 +1,70 @@
+//! TCRM: the staff portal of SAWACO — pages, server functions, domain and store.
+//!
+//! Server-rendered only: every page is HTML from the server and every form posts
+//! to a server function, so the portal works with JavaScript turned off.
+
+pub mod auth;
+pub mod components;
+pub mod domain;
+pub mod error;
+pub mod format;
+pub mod i18n;
+pub mod pages;
+pub mod request;
+pub mod state;
+pub mod store;
+pub mod users;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use crate::i18n::{Key, t};
+use crate::request::identity;
+
+/// The HTML document around every page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let _ = options;
+    let language = identity().language;
+    provide_context(language);
+    view! {
+        <!DOCTYPE html>
+        <html lang=language.code()>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="stylesheet" href="/assets/tcrm.css" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The portal's routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title formatter=|page: String| format!("{page} · TCRM") />
+        <Router>
+            <Routes fallback=pages::not_found::NotFound>
+                <Route path=path!("/login") view=pages::login::LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async />
+                <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/users") view=pages::users::UsersPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/users/:id") view=pages::user_edit::UserEditPage ssr=SsrMode::Async />
+                <Route path=path!("/reference") view=pages::reference::ReferencePage ssr=SsrMode::Async />
+            </Routes>
+        </Router>
+    }
+}
+
+/// A short text for the title bar, in the reader's language.
+pub fn page_title(key: Key) -> impl IntoView {
+    view! { <Title text=t(key) /> }
+}

@@ -1,0 +1,9 @@
+//! The `tcrm` binary's pieces: configuration, start-up, HTTP plumbing and the CLI.
+
+pub mod assets;
+pub mod bootstrap;
+pub mod cli;
+pub mod config;
+pub mod security;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,163 @@
+//! Builds the application from configuration and serves it on a bound listener.
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router, middleware};
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tcrm_app::state::AppState;
+use tcrm_app::store::Db;
+use tcrm_app::store::sessions::SessionBackend;
+use tcrm_app::{App, shell};
+use tokio::net::TcpListener;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use crate::config::Config;
+
+/// Sessions end after this long without a request.
+const SESSION_IDLE_MINUTES: i64 = 8 * 60;
+
+fn leptos_options() -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("tcrm")
+        .site_root("public")
+        .build()
+}
+
+/// Opens and migrates the database (with the session table) and builds the shared state.
+pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
+    let db = Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    SessionBackend::for_db(&db)
+        .migrate()
+        .await
+        .context("creating the session table")?;
+    Ok(AppState {
+        db,
+        leptos_options: leptos_options(),
+        secure_cookies: config.secure_cookies,
+    })
+}
+
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    let backend = state.db.backend().to_string();
+    match state.db.ping().await {
+        Ok(()) => (
+            StatusCode::OK,
+            Json(serde_json::json!({ "status": "ok", "database": backend })),
+        ),
+        Err(error) => {
+            tracing::error!(?error, "health check: database unreachable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "status": "unavailable", "database": backend })),
+            )
+        }
+    }
+}
+
+/// The whole HTTP surface: pages, server functions, assets, health.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let context_state = state.clone();
+    let provide_state = move || provide_context(context_state.clone());
+    let options = state.leptos_options.clone();
+    let fallback = leptos_axum::render_app_async_with_context(provide_state.clone(), move || {
+        shell(options.clone())
+    });
+    let shell_options = state.leptos_options.clone();
+
+    let sessions = SessionManagerLayer::new(SessionBackend::for_db(&state.db))
+        .with_name("tcrm_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
+            SESSION_IDLE_MINUTES,
+        )));
+
+    Router::new()
+        .leptos_routes_with_context(&state, routes, provide_state, move || shell(shell_options.clone()))
+        .route("/healthz", get(healthz))
+        .route("/assets/tcrm.css", get(crate::assets::stylesheet))
+        .route("/favicon.svg", get(crate::assets::favicon))
+        .fallback(move |request| fallback(request))
+        .layer(middleware::from_fn_with_state(state.clone(), tcrm_app::request::identify))
+        .layer(sessions)
+        .layer(middleware::from_fn(crate::security::refuse_cross_origin))
+        .layer(middleware::from_fn(crate::security::security_headers))
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http().make_span_with(|request: &axum::extract::Request| {
+                // The path only: query strings may carry search terms about customers.
+                tracing::info_span!("http", method = %request.method(), path = %request.uri().path())
+            }),
+        )
+        .with_state(state)
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves, then drains open requests.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .context("serving HTTP")
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing open requests");
+}
+
+/// Periodic housekeeping: expired sessions.
+pub fn spawn_housekeeping(state: &AppState) {
+    use tower_sessions::session_store::ExpiredDeletion;
+    let sessions = SessionBackend::for_db(&state.db);
+    tokio::spawn(async move {
+        let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every_hour.tick().await;
+            if let Err(error) = sessions.delete_expired().await {
+                tracing::warn!(%error, "deleting expired sessions");
+            }
+        }
+    });
+}
