@@ -79,17 +79,15 @@ async fn parse_profile(
         errors.add("branch", Key::RoleIsHqWide);
         return Ok(None);
     }
-    if let Some(actor) = actor {
-        if actor.role != Role::Admin {
-            // A branch admin grants branch roles, inside their own branch only.
-            if role.requires_hq() {
-                errors.add("role", Key::RoleNotGrantable);
-                return Ok(None);
-            }
-            if authorize(actor, Permission::ManageUsers, branch.as_ref()).is_err() {
-                errors.add("branch", Key::BranchOutOfScope);
-                return Ok(None);
-            }
+    // A branch admin grants branch roles, inside their own branch only.
+    if let Some(actor) = actor.filter(|actor| actor.role != Role::Admin) {
+        if role.requires_hq() {
+            errors.add("role", Key::RoleNotGrantable);
+            return Ok(None);
+        }
+        if authorize(actor, Permission::ManageUsers, branch.as_ref()).is_err() {
+            errors.add("branch", Key::BranchOutOfScope);
+            return Ok(None);
         }
     }
     Ok(Some((role, branch)))

@@ -11,8 +11,36 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; st
      img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; \
      base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/// Leptos appends hydration bootstrap scripts after `</html>`; this portal has no
+/// hydration and its CSP would refuse them anyway, so they are cut off.
+async fn without_trailing_scripts(response: Response) -> Response {
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html"));
+    if !is_html {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let bytes = match axum::body::to_bytes(body, 32 * 1024 * 1024).await {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            tracing::error!(%error, "reading a page body");
+            return (StatusCode::INTERNAL_SERVER_ERROR, "Internal error").into_response();
+        }
+    };
+    const END: &[u8] = b"</html>";
+    let end = bytes
+        .windows(END.len())
+        .rposition(|window| window == END)
+        .map_or(bytes.len(), |position| position + END.len());
+    Response::from_parts(parts, axum::body::Body::from(bytes.slice(..end)))
+}
+
 pub async fn security_headers(request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
+    let mut response = without_trailing_scripts(next.run(request).await).await;
     let headers = response.headers_mut();
     let fixed = [
         (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
@@ -45,13 +73,11 @@ fn is_safe_method(method: &Method) -> bool {
 /// Token-authenticated API paths (`/apiv…`) carry no ambient credentials and are exempt.
 fn same_origin(request: &Request) -> bool {
     let headers = request.headers();
-    if let Some(site) = headers
+    let fetch_site = headers
         .get("sec-fetch-site")
-        .and_then(|value| value.to_str().ok())
-    {
-        if site == "cross-site" || site == "same-site" {
-            return false;
-        }
+        .and_then(|value| value.to_str().ok());
+    if matches!(fetch_site, Some("cross-site" | "same-site")) {
+        return false;
     }
     let Some(origin) = headers
         .get(header::ORIGIN)

@@ -89,7 +89,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/assets/tcrm.css", get(crate::assets::stylesheet))
         .route("/favicon.svg", get(crate::assets::favicon))
-        .fallback(move |request| fallback(request))
+        .fallback(fallback)
         .layer(middleware::from_fn_with_state(state.clone(), tcrm_app::request::identify))
         .layer(sessions)
         .layer(middleware::from_fn(crate::security::refuse_cross_origin))

@@ -55,7 +55,7 @@ mod tests {
 
     #[test]
     fn refuses_unknown_codes_and_lists_the_allowed_ones() {
-        let error = BranchCode::parse("XX").unwrap_err();
+        let error = BranchCode::parse("XX").expect_err("XX is not a branch");
         assert!(error.contains("XX") && error.contains("SG, CL"), "{error}");
         assert!(BranchCode::parse("").is_err());
     }

@@ -67,7 +67,7 @@ mod tests {
 
     #[test]
     fn unknown_role_names_the_allowed_ones() {
-        let error = Role::parse("root").unwrap_err();
+        let error = Role::parse("root").expect_err("root is not a role");
         assert!(
             error.contains("root") && error.contains("branch_admin"),
             "{error}"

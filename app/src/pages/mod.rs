@@ -21,6 +21,9 @@ pub fn query_param(name: &str) -> Option<String> {
 pub fn or_error_banner(result: Result<AnyView, crate::error::AppError>) -> AnyView {
     match result {
         Ok(view) => view,
-        Err(error) => view! { <crate::components::ErrorBanner error=Some(error) /> }.into_any(),
+        Err(error) => {
+            crate::request::set_status(error.http_status());
+            view! { <crate::components::ErrorBanner error=Some(error) /> }.into_any()
+        }
     }
 }

@@ -1,0 +1,11 @@
+//! One integration-test binary: every test runs once on SQLite and once on PostgreSQL.
+
+mod helpers;
+
+mod accounts;
+mod cli;
+mod portal;
+mod scope;
+mod security;
+mod sign_in;
+mod store;

@@ -1,0 +1,95 @@
+//! The store on both backends: the seed's reference data with its exact ids.
+
+use tcrm_app::store::reference::LookupTable;
+
+use crate::helpers::{Backend, TestApp, both_backends};
+
+async fn ids(app: &TestApp, table: LookupTable) -> Vec<i64> {
+    app.db()
+        .list_lookup(table)
+        .await
+        .expect("lookup")
+        .into_iter()
+        .map(|entry| entry.id)
+        .collect()
+}
+
+async fn reference_data_has_the_seed_ids(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let branches: Vec<String> = app
+        .db()
+        .list_branches()
+        .await
+        .expect("branches")
+        .into_iter()
+        .map(|b| b.code.to_string())
+        .collect();
+    assert_eq!(
+        branches,
+        tcrm_app::domain::BranchCode::ALL.map(str::to_owned)
+    );
+    assert_eq!(
+        ids(&app, LookupTable::RequestTypes).await,
+        vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 14]
+    );
+    assert_eq!(
+        ids(&app, LookupTable::Departments).await,
+        vec![97, 98, 99, 100, 102, 103, 104, 105, 106, 107, 108, 109]
+    );
+    assert_eq!(ids(&app, LookupTable::Priorities).await, vec![1, 2, 3, 4]);
+    assert_eq!(
+        ids(&app, LookupTable::TicketStatuses).await,
+        vec![1, 2, 3, 4, 5, 6, 7]
+    );
+    assert_eq!(
+        ids(&app, LookupTable::ServiceCategories).await,
+        vec![1, 2, 3]
+    );
+    assert_eq!(
+        ids(&app, LookupTable::ServiceComponents).await,
+        (1..=15).collect::<Vec<_>>()
+    );
+    let reasons = app
+        .db()
+        .list_lookup(LookupTable::ServiceReasons)
+        .await
+        .expect("reasons");
+    assert_eq!(reasons.len(), 32);
+    let reinstatement = reasons.iter().find(|r| r.id == 22).expect("reason 22");
+    assert_eq!(
+        (reinstatement.parent_id, reinstatement.name_vi.as_str()),
+        (Some(10), "Yêu cầu tái lập danh bộ")
+    );
+    let transfer = reasons.iter().find(|r| r.id == 15).expect("reason 15");
+    assert_eq!(transfer.parent_id, Some(5));
+    let statuses = app
+        .db()
+        .list_lookup(LookupTable::TicketStatuses)
+        .await
+        .expect("statuses");
+    let names: Vec<&str> = statuses.iter().map(|s| s.name_vi.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Mới",
+            "Chưa xử lý",
+            "Đang xử lý",
+            "Đã xử lý",
+            "Đóng",
+            "Xử lý lại",
+            "Hủy"
+        ]
+    );
+}
+both_backends!(reference_data_has_the_seed_ids);
+
+async fn migrations_are_idempotent(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    app.db().migrate().await.expect("second migrate is a no-op");
+    assert_eq!(ids(&app, LookupTable::Priorities).await, vec![1, 2, 3, 4]);
+}
+both_backends!(migrations_are_idempotent);
