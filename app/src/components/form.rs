@@ -31,8 +31,11 @@ pub fn TextField(
     #[prop(optional)] required: bool,
     #[prop(default = "off")] autocomplete: &'static str,
     #[prop(optional)] autofocus: bool,
+    /// Distinguishes ids when two forms of a page share a field name.
+    #[prop(default = "field")]
+    id_prefix: &'static str,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
+    let id = format!("{id_prefix}-{name}");
     let error = field_error(&errors, name);
     let invalid = error.is_some();
     // A password is never sent back into the page.
@@ -78,8 +81,11 @@ pub fn SelectField(
     options: Vec<(String, String)>,
     #[prop(optional)] selected: String,
     #[prop(default = None)] errors: Option<FormErrors>,
+    /// Distinguishes ids when two forms of a page share a field name.
+    #[prop(default = "field")]
+    id_prefix: &'static str,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
+    let id = format!("{id_prefix}-{name}");
     let error = field_error(&errors, name);
     let invalid = error.is_some();
     let selected = errors

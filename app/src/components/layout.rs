@@ -74,7 +74,7 @@ pub fn Layout(current: &'static str, children: Children) -> impl IntoView {
         <a class="skip-link" href="#main">{t(Key::SkipToContent)}</a>
         <header class="topbar">
             <a class="brand" href="/">
-                <span class="brand-mark" aria-hidden="true">"💧"</span>
+                <span class="brand-mark" aria-hidden="true"><img src="/favicon.svg" alt="" width="22" height="22" /></span>
                 <span>{t(Key::AppName)}</span>
             </a>
             <nav aria-label=t(Key::MainNavigation)>

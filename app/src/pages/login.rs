@@ -49,7 +49,7 @@ pub fn LoginPage() -> impl IntoView {
         <main id="main" class="login">
             <div class="login-card">
                 <div class="login-brand">
-                    <span class="brand-mark" aria-hidden="true">"💧"</span>
+                    <span class="brand-mark" aria-hidden="true"><img src="/favicon.svg" alt="" width="22" height="22" /></span>
                     <div>
                         <h1>{t(Key::SignInTitle)}</h1>
                         <p class="muted">{t(Key::AppTagline)}</p>

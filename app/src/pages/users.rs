@@ -121,9 +121,9 @@ pub fn UsersPage() -> impl IntoView {
             <section class="panel" aria-labelledby="list-heading">
                 <h2 id="list-heading" class="visually-hidden">{t(Key::UsersTitle)}</h2>
                 <form method="get" action="/admin/users" class="filters" role="search">
-                    <TextField name="q" label=Key::FilterSearch value=text.clone() />
+                    <TextField name="q" label=Key::FilterSearch value=text.clone() id_prefix="filter" />
                     {is_admin.then(|| view! {
-                        <SelectField name="branch" label=Key::Branch options=filter_branches.clone() selected=branch_filter.clone() />
+                        <SelectField name="branch" label=Key::Branch options=filter_branches.clone() selected=branch_filter.clone() id_prefix="filter" />
                     })}
                     <button type="submit" class="button">{t(Key::Filter)}</button>
                 </form>
