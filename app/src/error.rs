@@ -89,6 +89,9 @@ pub enum AppError {
     Forbidden,
     #[error("not found")]
     NotFound,
+    /// Someone else changed the same thing first.
+    #[error("conflict")]
+    Conflict,
     /// The request itself could not be read (a malformed form or payload).
     #[error("bad request")]
     BadRequest,
@@ -112,6 +115,7 @@ impl AppError {
             AppError::LockedOut { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Conflict => StatusCode::CONFLICT,
             AppError::BadRequest => StatusCode::BAD_REQUEST,
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -126,6 +130,7 @@ impl AppError {
             AppError::Unauthenticated => Key::ErrUnauthenticated,
             AppError::Forbidden => Key::ErrForbidden,
             AppError::NotFound => Key::ErrNotFound,
+            AppError::Conflict => Key::ErrConflict,
             AppError::BadRequest => Key::ErrBadRequest,
             AppError::Internal => Key::ErrInternal,
         }
@@ -143,6 +148,7 @@ impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::NotFound => AppError::NotFound,
+            StoreError::Conflict => AppError::Conflict,
             other => {
                 tracing::error!(error = ?other, "store error");
                 AppError::Internal

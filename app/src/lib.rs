@@ -13,6 +13,7 @@ pub mod pages;
 pub mod request;
 pub mod state;
 pub mod store;
+pub mod tickets;
 pub mod users;
 
 use leptos::prelude::*;
@@ -59,6 +60,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/users") view=pages::users::UsersPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/users/:id") view=pages::user_edit::UserEditPage ssr=SsrMode::Async />
                 <Route path=path!("/reference") view=pages::reference::ReferencePage ssr=SsrMode::Async />
+                <Route path=path!("/tickets") view=pages::tickets::TicketsPage ssr=SsrMode::Async />
+                <Route path=path!("/tickets/new") view=pages::ticket_new::NewTicketPage ssr=SsrMode::Async />
+                <Route path=path!("/tickets/:id") view=pages::ticket_page::TicketPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

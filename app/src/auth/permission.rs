@@ -16,6 +16,8 @@ pub enum Permission {
     ManageUsers,
     /// Change reference data (HQ-wide only).
     ManageReference,
+    /// Create tickets and change them (status, assignment, notes) in the branch.
+    WorkTickets,
 }
 
 /// Which branches' rows a query may return for a user.
@@ -67,6 +69,13 @@ pub fn authorize(
             _ => false,
         },
         Permission::ManageReference => user.role == Role::Admin && user.branch.is_none(),
+        Permission::WorkTickets => {
+            in_scope
+                && matches!(
+                    user.role,
+                    Role::Admin | Role::HqStaff | Role::BranchStaff | Role::BranchAdmin
+                )
+        }
     };
     if allowed {
         Ok(())

@@ -5,6 +5,21 @@ use leptos::prelude::*;
 use crate::error::{AppError, FormErrors};
 use crate::i18n::{Key, t, use_language};
 
+/// The id of a control: from its field key, safe in an HTML id.
+fn control_id(prefix: &str, field: &str) -> String {
+    let cleaned: String = field
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("{prefix}-{cleaned}")
+}
+
 fn field_error(errors: &Option<FormErrors>, name: &str) -> Option<String> {
     let language = use_language();
     errors
@@ -22,7 +37,12 @@ fn field_error(errors: &Option<FormErrors>, name: &str) -> Option<String> {
 /// A labelled input; its error (if any) is announced with it.
 #[component]
 pub fn TextField(
-    name: &'static str,
+    /// The form field's name as posted.
+    #[prop(into)]
+    name: String,
+    /// The key errors and kept values use, when it differs from `name`.
+    #[prop(optional, into)]
+    field: Option<String>,
     label: Key,
     #[prop(default = "text")] input_type: &'static str,
     #[prop(optional)] value: String,
@@ -35,8 +55,9 @@ pub fn TextField(
     #[prop(default = "field")]
     id_prefix: &'static str,
 ) -> impl IntoView {
-    let id = format!("{id_prefix}-{name}");
-    let error = field_error(&errors, name);
+    let field = field.unwrap_or_else(|| name.clone());
+    let id = control_id(id_prefix, &field);
+    let error = field_error(&errors, &field);
     let invalid = error.is_some();
     // A password is never sent back into the page.
     let value = if input_type == "password" {
@@ -44,7 +65,7 @@ pub fn TextField(
     } else {
         errors
             .as_ref()
-            .and_then(|errors| errors.value(name))
+            .and_then(|errors| errors.value(&field))
             .map(ToOwned::to_owned)
             .unwrap_or(value)
     };
@@ -76,7 +97,8 @@ pub fn TextField(
 /// A labelled select; `options` are (value, label) pairs.
 #[component]
 pub fn SelectField(
-    name: &'static str,
+    #[prop(into)] name: String,
+    #[prop(optional, into)] field: Option<String>,
     label: Key,
     options: Vec<(String, String)>,
     #[prop(optional)] selected: String,
@@ -85,12 +107,13 @@ pub fn SelectField(
     #[prop(default = "field")]
     id_prefix: &'static str,
 ) -> impl IntoView {
-    let id = format!("{id_prefix}-{name}");
-    let error = field_error(&errors, name);
+    let field = field.unwrap_or_else(|| name.clone());
+    let id = control_id(id_prefix, &field);
+    let error = field_error(&errors, &field);
     let invalid = error.is_some();
     let selected = errors
         .as_ref()
-        .and_then(|errors| errors.value(name))
+        .and_then(|errors| errors.value(&field))
         .map(ToOwned::to_owned)
         .unwrap_or(selected);
     view! {
@@ -147,4 +170,41 @@ pub fn Notice(message: Option<Key>) -> impl IntoView {
             </div>
         }
     })
+}
+
+/// A labelled multi-line text field.
+#[component]
+pub fn TextArea(
+    #[prop(into)] name: String,
+    #[prop(optional, into)] field: Option<String>,
+    label: Key,
+    #[prop(optional)] value: String,
+    #[prop(default = None)] errors: Option<FormErrors>,
+    #[prop(optional)] help: Option<Key>,
+    #[prop(optional)] required: bool,
+    #[prop(default = 4)] rows: u32,
+) -> impl IntoView {
+    let field = field.unwrap_or_else(|| name.clone());
+    let id = control_id("field", &field);
+    let error = field_error(&errors, &field);
+    let invalid = error.is_some();
+    let value = errors
+        .as_ref()
+        .and_then(|errors| errors.value(&field))
+        .map(ToOwned::to_owned)
+        .unwrap_or(value);
+    let described_by = match (&error, help) {
+        (Some(_), _) => Some(format!("{id}-error")),
+        (None, Some(_)) => Some(format!("{id}-help")),
+        (None, None) => None,
+    };
+    view! {
+        <div class="field" class:field-invalid=invalid>
+            <label for=id.clone()>{t(label)}</label>
+            <textarea id=id.clone() name=name rows=rows required=required
+                aria-invalid=invalid.then_some("true") aria-describedby=described_by>{value}</textarea>
+            {help.map(|help| view! { <p class="field-help" id=format!("{id}-help")>{t(help)}</p> })}
+            {error.map(|message| view! { <p class="field-error" id=format!("{id}-error")>{message}</p> })}
+        </div>
+    }
 }

@@ -40,7 +40,7 @@ pub fn Layout(current: &'static str, children: Children) -> impl IntoView {
     let user = identity().user;
     let sign_out = ServerAction::<SignOut>::new();
     let nav = user.as_ref().map(|user| {
-        let mut entries = vec![("/", Key::NavHome)];
+        let mut entries = vec![("/", Key::NavHome), ("/tickets", Key::NavTickets)];
         if matches!(user.role, Role::Admin | Role::BranchAdmin) {
             entries.push(("/admin/users", Key::NavUsers));
         }

@@ -1,15 +1,24 @@
 //! Domain values: parsed once at the edge (form, API payload, CLI), trusted after.
 
 mod branch;
+mod citizen_id;
+mod contract_code;
+pub mod fold;
 mod ids;
 mod language;
 mod password;
+mod phone;
 mod role;
+mod ticket;
 mod username;
 
 pub use branch::BranchCode;
+pub use citizen_id::{CitizenId, CitizenIdError};
+pub use contract_code::{ContractCode, ContractCodeError};
 pub use ids::UserId;
 pub use language::Language;
 pub use password::{NewPassword, PasswordError};
+pub use phone::{Phone, PhoneError};
 pub use role::Role;
+pub use ticket::{TicketId, TicketSource, TicketStatus, TransitionRefusal};
 pub use username::{Username, UsernameError};

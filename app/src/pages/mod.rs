@@ -6,6 +6,10 @@ pub mod home;
 pub mod login;
 pub mod not_found;
 pub mod reference;
+pub mod ticket_common;
+pub mod ticket_new;
+pub mod ticket_page;
+pub mod tickets;
 pub mod user_edit;
 pub mod users;
 

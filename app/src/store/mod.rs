@@ -8,6 +8,7 @@
 pub mod login_throttle;
 pub mod reference;
 pub mod sessions;
+pub mod tickets;
 pub mod users;
 
 use std::str::FromStr;
@@ -61,6 +62,9 @@ pub enum StoreError {
     /// A unique constraint refused the write; carries the constraint's name when known.
     #[error("unique constraint violated: {0}")]
     UniqueViolation(String),
+    /// The row changed under us (a concurrent update won).
+    #[error("concurrent change")]
+    Conflict,
     /// A foreign key refused the write (a reference to something that does not exist).
     #[error("foreign key violated: {0}")]
     ForeignKeyViolation(String),

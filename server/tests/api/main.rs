@@ -9,3 +9,4 @@ mod scope;
 mod security;
 mod sign_in;
 mod store;
+mod tickets;

@@ -1,0 +1,380 @@
+//! One ticket: every field, its timeline, and the actions along the workflow.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use crate::components::{ErrorBanner, Layout, Notice, SelectField, TextArea, TextField};
+use crate::domain::TicketStatus;
+use crate::error::AppError;
+use crate::i18n::{Key, t};
+use crate::page_title;
+use crate::pages::query_param;
+use crate::pages::ticket_common::{Lookups, status_badge};
+use crate::request::{app_state, require_user};
+use crate::store::tickets::{Ticket, TicketEvent};
+use crate::tickets::{may_work, parse_ticket_id};
+
+macro_rules! ticket_action {
+    ($name:ident, $endpoint:literal, $service:path, $($arg:ident),*) => {
+        #[server(endpoint = $endpoint)]
+        pub async fn $name(id: String, $($arg: String),*) -> Result<(), AppError> {
+            let actor = require_user()?;
+            let id = parse_ticket_id(&id)?;
+            $service(&app_state()?.db, &actor, id, $(&$arg),*).await?;
+            leptos_axum::redirect(&format!("/tickets/{id}?done=saved"));
+            Ok(())
+        }
+    };
+}
+
+ticket_action!(
+    change_ticket_status,
+    "tickets/status",
+    crate::tickets::change_status,
+    id_status
+);
+ticket_action!(
+    assign_ticket,
+    "tickets/assign",
+    crate::tickets::assign,
+    id_process_unit,
+    assignee
+);
+ticket_action!(
+    set_ticket_priority,
+    "tickets/priority",
+    crate::tickets::set_priority,
+    id_priority
+);
+ticket_action!(
+    set_ticket_due,
+    "tickets/due",
+    crate::tickets::set_due,
+    date_due
+);
+ticket_action!(
+    set_ticket_solution,
+    "tickets/solution",
+    crate::tickets::set_solution,
+    solution
+);
+ticket_action!(
+    add_ticket_note,
+    "tickets/note",
+    crate::tickets::add_note,
+    body
+);
+
+fn event_line(event: &TicketEvent, lookups: &Lookups) -> impl IntoView + use<> {
+    let (verb, detail) = match event.kind.as_str() {
+        "created" => (Key::EventCreated, String::new()),
+        "status" => {
+            let name = |value: &str| {
+                value
+                    .parse()
+                    .ok()
+                    .and_then(TicketStatus::from_id)
+                    .map_or("—", |status| t(status.key()))
+            };
+            (
+                Key::EventStatus,
+                format!("{} → {}", name(&event.from_value), name(&event.to_value)),
+            )
+        }
+        "assign" => (Key::EventAssign, event.to_value.clone()),
+        "priority" => (
+            Key::EventPriority,
+            event
+                .to_value
+                .parse()
+                .map(|id| lookups.priority_name(id))
+                .unwrap_or_default(),
+        ),
+        "due" => (
+            Key::EventDue,
+            chrono::DateTime::parse_from_rfc3339(&event.to_value)
+                .map(|due| crate::format::date_time(due.with_timezone(&chrono::Utc)))
+                .unwrap_or_default(),
+        ),
+        "solution" => (Key::EventSolution, String::new()),
+        _ => (Key::EventNote, String::new()),
+    };
+    view! {
+        <li class="event" class:event-internal=event.internal>
+            <div class="event-head">
+                <time>{crate::format::date_time(event.created_at)}</time>
+                " · " <strong>{event.actor_label.clone()}</strong> " " {t(verb)}
+                {(!detail.is_empty()).then(|| view! { ": " <span>{detail.clone()}</span> })}
+                {event.internal.then(|| view! { " " <span class="badge">{t(Key::InternalNote)}</span> })}
+            </div>
+            {(!event.body.is_empty()).then(|| view! { <p class="event-body">{event.body.clone()}</p> })}
+        </li>
+    }
+}
+
+fn fact(label: Key, value: String) -> impl IntoView {
+    (!value.trim().is_empty()).then(|| view! { <dt>{t(label)}</dt><dd>{value}</dd> })
+}
+
+fn facts(ticket: &Ticket, lookups: &Lookups) -> impl IntoView + use<> {
+    let phone = ticket
+        .customer_phone
+        .as_ref()
+        .map(|p| p.display())
+        .unwrap_or_default();
+    let contract = ticket
+        .contact_code
+        .as_ref()
+        .map(|c| c.display())
+        .unwrap_or_default();
+    let reading = ticket.reading_number.map(|number| {
+        format!(
+            "{number} ({:02}/{})",
+            ticket.reading_month.unwrap_or_default(),
+            ticket.reading_year.unwrap_or_default()
+        )
+    });
+    let customer_type = match ticket.customer_type {
+        Some(1) => t(Key::Household).to_owned(),
+        Some(2) => t(Key::Business).to_owned(),
+        _ => String::new(),
+    };
+    view! {
+        <dl class="facts">
+            {fact(Key::RequestType, lookups.type_name(ticket.id_type))}
+            {fact(Key::Branch, ticket.branch_code.to_string())}
+            {fact(Key::Source, crate::domain::TicketSource::parse(&ticket.source).map(|s| t(s.key()).to_owned()).unwrap_or_default())}
+            {fact(Key::Customer, ticket.customer_name.clone())}
+            {fact(Key::Phone, phone)}
+            {fact(Key::Email, ticket.email.clone())}
+            {fact(Key::ContractCodeLabel, contract)}
+            {fact(Key::Address, ticket.customer_address.clone())}
+            {fact(Key::WardCode, ticket.ward_code.clone())}
+            {fact(Key::DistrictCode, ticket.district_code.clone())}
+            {fact(Key::Priority, lookups.priority_name(ticket.id_priority))}
+            {fact(Key::Department, lookups.department_name(ticket.id_process_unit))}
+            {fact(Key::Assignee, ticket.assignee_name.clone().unwrap_or_else(|| t(Key::Unassigned).to_owned()))}
+            {fact(Key::DueDate, ticket.date_due.map(crate::format::date_time).unwrap_or_default())}
+            {fact(Key::Created, crate::format::date_time(ticket.created_at))}
+            {fact(Key::Reading, reading.unwrap_or_default())}
+            {fact(Key::IncidentType, ticket.incident_type.clone())}
+            {fact(Key::Phenomena, ticket.id_phenomena.map(|id| id.to_string()).unwrap_or_default())}
+            {fact(Key::Latitude, ticket.latitude.clone())}
+            {fact(Key::Longitude, ticket.longitude.clone())}
+            {fact(Key::CustomerType, customer_type)}
+            {fact(Key::TaxCode, ticket.tax_code.clone())}
+            {fact(Key::LegalRepresentative, ticket.legal_representative.clone())}
+            {fact(Key::ContactPersonName, ticket.contact_person_name.clone())}
+            {fact(Key::ContactPersonPhone, ticket.contact_person_phone.clone())}
+            {fact(Key::ContactPersonEmail, ticket.contact_person_email.clone())}
+            {fact(Key::ContactAddress, ticket.contact_address.clone())}
+        </dl>
+    }
+}
+
+struct ActionErrors {
+    status: Option<AppError>,
+    assign: Option<AppError>,
+    priority: Option<AppError>,
+    due: Option<AppError>,
+    solution: Option<AppError>,
+    note: Option<AppError>,
+}
+
+async fn ticket_content(id: String, errors: ActionErrors) -> Result<AnyView, AppError> {
+    let user = require_user()?;
+    let state = app_state()?;
+    let id = parse_ticket_id(&id)?;
+    let ticket = crate::tickets::visible_ticket(&state.db, &user, id).await?;
+    let lookups = Lookups::load(&state.db).await?;
+    let events = state.db.ticket_events(id).await?;
+    let members = state.db.ticket_members(id).await?;
+    let may_change = may_work(&user, &ticket.branch_code).is_ok();
+    let staff = if may_change {
+        state.db.assignable_staff(&ticket.branch_code).await?
+    } else {
+        Vec::new()
+    };
+    let status = ticket.status();
+    let overdue = ticket.is_overdue(chrono::Utc::now());
+    let code = ticket
+        .feedback_code
+        .clone()
+        .unwrap_or_else(|| ticket.id.to_string());
+    let id_value = ticket.id.to_string();
+
+    let timeline = events
+        .iter()
+        .map(|event| event_line(event, &lookups))
+        .collect_view();
+    let member_rows = (!members.is_empty()).then(|| {
+        let rows = members
+            .iter()
+            .map(|member| {
+                let masked = crate::domain::CitizenId::parse(&member.citizen_id)
+                    .map(|id| id.masked())
+                    .unwrap_or_default();
+                let kind = if member.address_type == 2 { Key::Temporary } else { Key::Permanent };
+                view! { <tr><td>{masked}</td><td>{member.name.clone()}</td><td>{member.address.clone()}</td><td>{t(kind)}</td></tr> }
+            })
+            .collect_view();
+        view! {
+            <section class="panel">
+                <h2>{t(Key::Members)}</h2>
+                <table class="table compact">
+                    <thead><tr>
+                        <th scope="col">{t(Key::MemberCitizenId)}</th><th scope="col">{t(Key::MemberName)}</th>
+                        <th scope="col">{t(Key::MemberAddress)}</th><th scope="col">{t(Key::AddressType)}</th>
+                    </tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </section>
+        }
+    });
+
+    let actions = may_change.then(|| {
+        let [id_1, id_2, id_3, id_4, id_5, id_6] = std::array::from_fn::<String, 6, _>(|_| id_value.clone());
+        let next: Vec<(String, String)> = status
+            .map(|status| status.next().iter().map(|next| (next.id().to_string(), t(next.key()).to_owned())).collect())
+            .unwrap_or_default();
+        let mut staff_options = vec![(String::new(), t(Key::Unassigned).to_owned())];
+        staff_options.extend(staff.iter().map(|(id, name)| (id.to_string(), name.clone())));
+        let field_errors = |error: &Option<AppError>| error.as_ref().and_then(AppError::form_errors).cloned();
+        let banner = |error: &Option<AppError>| error.clone().filter(|error| error.form_errors().is_none());
+        let department_options = Lookups::options(&lookups.departments, None);
+        let priority_options = Lookups::options(&lookups.priorities, None);
+        let solution_value = ticket.solution.clone();
+        let due_value = ticket.date_due.map(|due| {
+            due.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).format("%d/%m/%Y").to_string()
+        });
+        view! {
+            <section class="panel stack" aria-labelledby="actions-heading">
+                <h2 id="actions-heading">{t(Key::ChangeStatus)}</h2>
+                <ErrorBanner error=banner(&errors.status) />
+                {if next.is_empty() {
+                    view! { <p class="muted">{t(Key::NoTransitions)}</p> }.into_any()
+                } else {
+                    view! {
+                        <ActionForm action={ServerAction::<ChangeTicketStatus>::new()} attr:class="inline-fields">
+                            <input type="hidden" name="id" value=id_1 />
+                            <SelectField name="id_status" label=Key::Status options=next.clone() errors=field_errors(&errors.status) />
+                            <button type="submit" class="button button-primary">{t(Key::ChangeStatus)}</button>
+                        </ActionForm>
+                    }.into_any()
+                }}
+                <h2>{t(Key::Assign)}</h2>
+                <ErrorBanner error=banner(&errors.assign) />
+                <ActionForm action={ServerAction::<AssignTicket>::new()} attr:class="inline-fields">
+                    <input type="hidden" name="id" value=id_2 />
+                    <SelectField name="id_process_unit" label=Key::Department options=department_options
+                        selected=ticket.id_process_unit.map(|id| id.to_string()).unwrap_or_default() errors=field_errors(&errors.assign) />
+                    <SelectField name="assignee" label=Key::Assignee options=staff_options
+                        selected=ticket.assignee_user_id.map(|id| id.to_string()).unwrap_or_default() errors=field_errors(&errors.assign) />
+                    <button type="submit" class="button">{t(Key::Assign)}</button>
+                </ActionForm>
+                <div class="grid-2">
+                    <ActionForm action={ServerAction::<SetTicketPriority>::new()} attr:class="inline-fields">
+                        <input type="hidden" name="id" value=id_3 />
+                        <SelectField name="id_priority" label=Key::Priority options=priority_options
+                            selected=ticket.id_priority.to_string() errors=field_errors(&errors.priority) />
+                        <button type="submit" class="button">{t(Key::Save)}</button>
+                    </ActionForm>
+                    <ActionForm action={ServerAction::<SetTicketDue>::new()} attr:class="inline-fields">
+                        <input type="hidden" name="id" value=id_4 />
+                        <TextField name="date_due" label=Key::DueDate value=due_value.unwrap_or_default() errors=field_errors(&errors.due) />
+                        <button type="submit" class="button">{t(Key::Save)}</button>
+                    </ActionForm>
+                </div>
+                <ActionForm action={ServerAction::<SetTicketSolution>::new()} attr:class="stack">
+                    <input type="hidden" name="id" value=id_5 />
+                    <TextArea name="solution" label=Key::Solution value=solution_value help=Key::SolutionHelp errors=field_errors(&errors.solution) />
+                    <button type="submit" class="button">{t(Key::Save)}</button>
+                </ActionForm>
+                <ActionForm action={ServerAction::<AddTicketNote>::new()} attr:class="stack">
+                    <input type="hidden" name="id" value=id_6 />
+                    <TextArea name="body" label=Key::InternalNote help=Key::InternalNoteHelp rows=3 errors=field_errors(&errors.note) />
+                    <button type="submit" class="button">{t(Key::AddNote)}</button>
+                </ActionForm>
+            </section>
+        }
+    });
+
+    Ok(view! {
+        <div class="page-head">
+            <h1>{code} " " {status_badge(ticket.id_status)}
+                {overdue.then(|| view! { " " <span class="badge badge-overdue">{t(Key::Overdue)}</span> })}
+            </h1>
+        </div>
+        {(!may_change).then(|| view! { <p class="banner banner-warn">{t(Key::ReadOnlyTicket)}</p> })}
+        <div class="grid-2 ticket-layout">
+            <div class="stack">
+                <section class="panel">
+                    <h2>{t(Key::Details)}</h2>
+                    {facts(&ticket, &lookups)}
+                    <h3>{t(Key::Content)}</h3>
+                    <p class="prewrap">{ticket.content.clone()}</p>
+                    {(!ticket.solution.is_empty()).then(|| view! {
+                        <h3>{t(Key::Solution)}</h3>
+                        <p class="prewrap">{ticket.solution.clone()}</p>
+                    })}
+                </section>
+                {member_rows}
+                <section class="panel">
+                    <h2>{t(Key::Timeline)}</h2>
+                    <ol class="timeline">{timeline}</ol>
+                </section>
+            </div>
+            <div>{actions}</div>
+        </div>
+    }
+    .into_any())
+}
+
+#[component]
+pub fn TicketPage() -> impl IntoView {
+    let id = use_params_map()
+        .get_untracked()
+        .get("id")
+        .unwrap_or_default();
+    let errors = ActionErrors {
+        status: ServerAction::<ChangeTicketStatus>::new()
+            .value()
+            .get_untracked()
+            .and_then(Result::err),
+        assign: ServerAction::<AssignTicket>::new()
+            .value()
+            .get_untracked()
+            .and_then(Result::err),
+        priority: ServerAction::<SetTicketPriority>::new()
+            .value()
+            .get_untracked()
+            .and_then(Result::err),
+        due: ServerAction::<SetTicketDue>::new()
+            .value()
+            .get_untracked()
+            .and_then(Result::err),
+        solution: ServerAction::<SetTicketSolution>::new()
+            .value()
+            .get_untracked()
+            .and_then(Result::err),
+        note: ServerAction::<AddTicketNote>::new()
+            .value()
+            .get_untracked()
+            .and_then(Result::err),
+    };
+    let done = query_param("done").and_then(|done| match done.as_str() {
+        "created" => Some(Key::TicketCreated),
+        "saved" => Some(Key::TicketSaved),
+        _ => None,
+    });
+    let content =
+        Suspend::new(async move { super::or_error_banner(ticket_content(id, errors).await) });
+    view! {
+        {page_title(Key::NavTickets)}
+        <Layout current="/tickets">
+            <p><a href="/tickets">"← " {t(Key::NavTickets)}</a></p>
+            <Notice message=done />
+            <Suspense fallback=|| ()>{content}</Suspense>
+        </Layout>
+    }
+}

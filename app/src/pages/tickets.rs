@@ -1,0 +1,296 @@
+//! The ticket list: filters, status tabs with counts, accent-insensitive search,
+//! keyset pagination that stays fast on deep pages.
+
+use chrono::Utc;
+use leptos::prelude::*;
+
+use crate::auth::{Permission, Scope, authorize};
+use crate::components::{Layout, SelectField, TextField};
+use crate::domain::{BranchCode, Role, TicketId, TicketSource, TicketStatus};
+use crate::error::AppError;
+use crate::i18n::{Key, t};
+use crate::page_title;
+use crate::pages::query_param;
+use crate::pages::ticket_common::{Lookups, status_badge, status_options};
+use crate::request::{app_state, identity};
+use crate::store::tickets::{TicketFilter, TicketOrder};
+use crate::tickets::{parse_due_date, parse_search};
+
+/// Rows per page.
+pub const PAGE_SIZE: i64 = 50;
+
+/// The list's query string, as typed.
+#[derive(Clone, Debug, Default)]
+struct ListQuery {
+    q: String,
+    branch: String,
+    status: String,
+    id_type: String,
+    priority: String,
+    department: String,
+    source: String,
+    from: String,
+    to: String,
+    overdue: bool,
+    mine: bool,
+    after: String,
+}
+
+impl ListQuery {
+    fn read() -> ListQuery {
+        let get = |name: &str| query_param(name).unwrap_or_default();
+        ListQuery {
+            q: get("q"),
+            branch: get("branch"),
+            status: get("status"),
+            id_type: get("id_type"),
+            priority: get("priority"),
+            department: get("department"),
+            source: get("source"),
+            from: get("from"),
+            to: get("to"),
+            overdue: get("overdue") == "1",
+            mine: get("mine") == "1",
+            after: get("after"),
+        }
+    }
+
+    /// This query as a URL, with `status` and the cursor replaced.
+    fn url(&self, status: &str, after: Option<TicketId>) -> String {
+        let mut pairs: Vec<(&str, String)> = vec![
+            ("q", self.q.clone()),
+            ("branch", self.branch.clone()),
+            ("status", status.to_owned()),
+            ("id_type", self.id_type.clone()),
+            ("priority", self.priority.clone()),
+            ("department", self.department.clone()),
+            ("source", self.source.clone()),
+            ("from", self.from.clone()),
+            ("to", self.to.clone()),
+        ];
+        if self.overdue {
+            pairs.push(("overdue", "1".into()));
+        }
+        if self.mine {
+            pairs.push(("mine", "1".into()));
+        }
+        if let Some(after) = after {
+            pairs.push(("after", after.to_string()));
+        }
+        let query: Vec<String> = pairs
+            .into_iter()
+            .filter(|(_, value)| !value.is_empty())
+            .map(|(name, value)| format!("{name}={}", encode(&value)))
+            .collect();
+        if query.is_empty() {
+            "/tickets".to_owned()
+        } else {
+            format!("/tickets?{}", query.join("&"))
+        }
+    }
+}
+
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (byte as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+fn parse_id(value: &str) -> Option<i64> {
+    value.trim().parse().ok()
+}
+
+async fn list_content(query: ListQuery) -> Result<AnyView, AppError> {
+    let user = crate::request::require_user()?;
+    authorize(&user, Permission::Read, user.branch.as_ref())?;
+    let state = app_state()?;
+    let lookups = Lookups::load(&state.db).await?;
+    let branches = state.db.list_branches().await?;
+    let now = Utc::now();
+    let day_start = |value: &str| {
+        parse_due_date(value)
+            .ok()
+            .flatten()
+            .map(|end| end - chrono::Duration::hours(23) - chrono::Duration::minutes(59))
+    };
+    let filter = TicketFilter {
+        scope: Scope::of(&user).branch().cloned(),
+        branch: BranchCode::parse(&query.branch).ok(),
+        status: parse_id(&query.status),
+        id_type: parse_id(&query.id_type),
+        priority: parse_id(&query.priority),
+        department: parse_id(&query.department),
+        assignee: query.mine.then_some(user.id),
+        source: TicketSource::parse(&query.source).map(TicketSource::code),
+        created_from: day_start(&query.from),
+        created_before: parse_due_date(&query.to).ok().flatten(),
+        overdue_at: query.overdue.then_some(now),
+        search: parse_search(&query.q),
+    };
+    let cursor = parse_id(&query.after).map(TicketId);
+    let rows = state
+        .db
+        .list_tickets(&filter, TicketOrder::NewestFirst, cursor, PAGE_SIZE + 1)
+        .await?;
+    let counts = state.db.count_tickets_by_status(&filter).await?;
+    let has_more = rows.len() as i64 > PAGE_SIZE;
+    let rows: Vec<_> = rows.into_iter().take(PAGE_SIZE as usize).collect();
+    let next = has_more.then(|| rows.last().map(|row| row.id)).flatten();
+    let total: i64 = counts.iter().map(|(_, count)| count).sum();
+
+    let mut tabs = vec![(String::new(), t(Key::AllStatuses).to_owned(), total)];
+    tabs.extend(TicketStatus::ALL.iter().map(|status| {
+        let count = counts
+            .iter()
+            .find(|(id, _)| *id == status.id())
+            .map_or(0, |(_, count)| *count);
+        (status.id().to_string(), t(status.key()).to_owned(), count)
+    }));
+    let tab_links = tabs
+        .into_iter()
+        .map(|(status, label, count)| {
+            let current = status == query.status;
+            let href = query.url(&status, None);
+            view! {
+                <li>
+                    <a href=href aria-current=current.then_some("page")>
+                        {label} " " <span class="count">{count}</span>
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
+
+    let table_rows = rows
+        .iter()
+        .map(|row| {
+            let overdue = row.date_due.is_some_and(|due| due < now)
+                && TicketStatus::from_id(row.id_status).is_some_and(TicketStatus::is_open);
+            let code = row.feedback_code.clone().unwrap_or_else(|| row.id.to_string());
+            let phone = row.customer_phone.as_ref().map(|p| p.display()).unwrap_or_default();
+            let contract = row.contact_code.as_ref().map(|c| c.display()).unwrap_or_default();
+            let due = row.date_due.map(crate::format::date_time).unwrap_or_default();
+            view! {
+                <tr>
+                    <td><a href=format!("/tickets/{}", row.id)>{code}</a></td>
+                    <td>{crate::format::date_time(row.created_at)}</td>
+                    <td>{lookups.type_name(row.id_type)}</td>
+                    <td>
+                        <div>{row.customer_name.clone()}</div>
+                        <div class="muted small">{phone}</div>
+                    </td>
+                    <td class="nowrap">{contract}</td>
+                    <td>{row.branch_code.to_string()}</td>
+                    <td>{status_badge(row.id_status)}</td>
+                    <td>{lookups.priority_name(row.id_priority)}</td>
+                    <td>{lookups.department_name(row.id_process_unit)}</td>
+                    <td>{row.assignee_name.clone().unwrap_or_default()}</td>
+                    <td class="nowrap">
+                        {due}
+                        {overdue.then(|| view! { " " <span class="badge badge-overdue">{t(Key::Overdue)}</span> })}
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let empty = rows.is_empty();
+
+    let is_hq = user.branch.is_none();
+    let mut branch_options = vec![(String::new(), t(Key::AllBranches).to_owned())];
+    branch_options.extend(
+        branches
+            .iter()
+            .map(|b| (b.code.to_string(), format!("{} — {}", b.code, b.name))),
+    );
+    let mut source_options = vec![(String::new(), t(Key::AnyValue).to_owned())];
+    source_options.extend(
+        TicketSource::ALL
+            .iter()
+            .map(|s| (s.code().to_owned(), t(s.key()).to_owned())),
+    );
+    let may_create = authorize(&user, Permission::WorkTickets, user.branch.as_ref()).is_ok()
+        && !matches!(user.role, Role::Executive | Role::CampaignManager);
+    let first_page = query.url(&query.status, None);
+    let next_page = next.map(|id| query.url(&query.status, Some(id)));
+    let on_deep_page = !query.after.is_empty();
+
+    Ok(view! {
+        <div class="page-head">
+            <h1>{t(Key::NavTickets)}</h1>
+            {may_create.then(|| view! { <a class="button button-primary" href="/tickets/new">{t(Key::NewTicket)}</a> })}
+        </div>
+        <form method="get" action="/tickets" class="panel filters" role="search">
+            <div class="filters-search">
+                <TextField name="q" label=Key::Search value=query.q.clone() help=Key::SearchHelp id_prefix="filter" />
+            </div>
+            {is_hq.then(|| view! { <SelectField name="branch" label=Key::Branch options=branch_options.clone() selected=query.branch.clone() id_prefix="filter" /> })}
+            <SelectField name="status" label=Key::Status options=status_options(Some(t(Key::AnyValue))) selected=query.status.clone() id_prefix="filter" />
+            <SelectField name="id_type" label=Key::RequestType options=Lookups::options(&lookups.types, Some(t(Key::AnyValue))) selected=query.id_type.clone() id_prefix="filter" />
+            <SelectField name="priority" label=Key::Priority options=Lookups::options(&lookups.priorities, Some(t(Key::AnyValue))) selected=query.priority.clone() id_prefix="filter" />
+            <SelectField name="department" label=Key::Department options=Lookups::options(&lookups.departments, Some(t(Key::AnyValue))) selected=query.department.clone() id_prefix="filter" />
+            <SelectField name="source" label=Key::Source options=source_options selected=query.source.clone() id_prefix="filter" />
+            <TextField name="from" label=Key::CreatedFrom value=query.from.clone() id_prefix="filter" />
+            <TextField name="to" label=Key::CreatedTo value=query.to.clone() id_prefix="filter" />
+            <div class="field checks">
+                <label><input type="checkbox" name="overdue" value="1" checked=query.overdue /> " " {t(Key::OverdueOnly)}</label>
+                <label><input type="checkbox" name="mine" value="1" checked=query.mine /> " " {t(Key::MineOnly)}</label>
+            </div>
+            <button type="submit" class="button">{t(Key::Filter)}</button>
+        </form>
+        <nav aria-label=t(Key::Status)>
+            <ul class="tabs">{tab_links}</ul>
+        </nav>
+        <section class="panel">
+            {if empty {
+                view! { <p class="empty">{t(Key::NoTickets)}</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                        <table class="table" data-testid="tickets-table">
+                            <thead>
+                                <tr>
+                                    <th scope="col">{t(Key::TicketCode)}</th>
+                                    <th scope="col">{t(Key::Created)}</th>
+                                    <th scope="col">{t(Key::RequestType)}</th>
+                                    <th scope="col">{t(Key::Customer)}</th>
+                                    <th scope="col">{t(Key::ContractCodeLabel)}</th>
+                                    <th scope="col">{t(Key::Branch)}</th>
+                                    <th scope="col">{t(Key::Status)}</th>
+                                    <th scope="col">{t(Key::Priority)}</th>
+                                    <th scope="col">{t(Key::Department)}</th>
+                                    <th scope="col">{t(Key::Assignee)}</th>
+                                    <th scope="col">{t(Key::DueDate)}</th>
+                                </tr>
+                            </thead>
+                            <tbody>{table_rows}</tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+            <nav class="pager" aria-label=t(Key::NextPage)>
+                {on_deep_page.then(|| view! { <a class="button" href=first_page>{t(Key::FirstPage)}</a> })}
+                {next_page.map(|href| view! { <a class="button" href=href rel="next">{t(Key::NextPage)} " →"</a> })}
+            </nav>
+        </section>
+    }
+    .into_any())
+}
+
+#[component]
+pub fn TicketsPage() -> impl IntoView {
+    let query = ListQuery::read();
+    let _ = identity();
+    let content = Suspend::new(async move { super::or_error_banner(list_content(query).await) });
+    view! {
+        {page_title(Key::NavTickets)}
+        <Layout current="/tickets">
+            <Suspense fallback=|| ()>{content}</Suspense>
+        </Layout>
+    }
+}

@@ -1,0 +1,838 @@
+//! Tickets: creation, the filtered list, the page, and every change with its timeline event.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{Backend, Db, StoreError, StoreResult};
+use crate::domain::{BranchCode, ContractCode, Phone, TicketId, TicketStatus, UserId};
+use crate::on_pool;
+
+/// A bind value of a query assembled at run time.
+#[derive(Clone, Debug)]
+enum Arg {
+    I64(i64),
+    OptI64(Option<i64>),
+    Text(String),
+    Time(DateTime<Utc>),
+    OptTime(Option<DateTime<Utc>>),
+}
+
+/// Binds `args` in order to a query built from dynamic SQL, on whichever pool is live.
+macro_rules! bind_args {
+    ($query:expr, $args:expr) => {{
+        let mut query = $query;
+        for arg in $args {
+            query = match arg {
+                Arg::I64(value) => query.bind(*value),
+                Arg::OptI64(value) => query.bind(*value),
+                Arg::Text(value) => query.bind(value.clone()),
+                Arg::Time(value) => query.bind(*value),
+                Arg::OptTime(value) => query.bind(*value),
+            };
+        }
+        query
+    }};
+}
+
+/// A household member declared on a quota registration (đăng ký định mức).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct TicketMember {
+    pub citizen_id: String,
+    pub name: String,
+    pub address: String,
+    /// 1 permanent (thường trú), 2 temporary (tạm trú).
+    pub address_type: i64,
+}
+
+/// Everything a new ticket holds; parsed and checked by the service layer.
+#[derive(Clone, Debug, Default)]
+pub struct NewTicket {
+    pub branch: Option<BranchCode>,
+    pub id_type: i64,
+    pub id_priority: i64,
+    pub id_process_unit: Option<i64>,
+    pub source: &'static str,
+    pub id_customer: Option<i64>,
+    pub contact_code: Option<ContractCode>,
+    pub customer_name: String,
+    pub customer_phone: Option<Phone>,
+    pub email: String,
+    pub identify_number: Option<String>,
+    pub customer_address: String,
+    pub ward_code: String,
+    pub district_code: String,
+    pub province_code: String,
+    pub latitude: String,
+    pub longitude: String,
+    pub content: String,
+    pub note: String,
+    pub id_service_category: Option<i64>,
+    pub id_related: Option<i64>,
+    pub id_service_reason: Option<i64>,
+    pub reading_number: Option<i64>,
+    pub reading_month: Option<i64>,
+    pub reading_year: Option<i64>,
+    pub accuracy: String,
+    pub reporter_name: String,
+    pub incident_type: String,
+    pub id_phenomena: Option<i64>,
+    pub customer_type: Option<i64>,
+    pub tax_code: String,
+    pub legal_representative: String,
+    pub contact_person_name: String,
+    pub contact_person_phone: String,
+    pub contact_person_email: String,
+    pub contact_address: String,
+    pub date_due: Option<DateTime<Utc>>,
+    pub created_by: Option<UserId>,
+    pub actor_label: String,
+    pub members: Vec<TicketMember>,
+}
+
+/// A ticket as stored, with the seed's field names.
+#[derive(Clone, Debug, Serialize, Deserialize, sqlx::FromRow)]
+pub struct Ticket {
+    pub id: TicketId,
+    pub feedback_code: Option<String>,
+    pub branch_code: BranchCode,
+    pub id_type: i64,
+    pub id_status: i64,
+    pub id_priority: i64,
+    pub id_process_unit: Option<i64>,
+    pub assignee_user_id: Option<UserId>,
+    pub assignee_name: Option<String>,
+    pub source: String,
+    pub id_customer: Option<i64>,
+    pub contact_code: Option<ContractCode>,
+    pub customer_name: String,
+    pub customer_phone: Option<Phone>,
+    pub email: String,
+    pub identify_number: Option<String>,
+    pub customer_address: String,
+    pub ward_code: String,
+    pub district_code: String,
+    pub province_code: String,
+    pub latitude: String,
+    pub longitude: String,
+    pub content: String,
+    pub solution: String,
+    pub note: String,
+    pub id_service_category: Option<i64>,
+    pub id_related: Option<i64>,
+    pub id_service_reason: Option<i64>,
+    pub reading_number: Option<i64>,
+    pub reading_month: Option<i64>,
+    pub reading_year: Option<i64>,
+    pub accuracy: String,
+    pub reporter_name: String,
+    pub incident_type: String,
+    pub id_phenomena: Option<i64>,
+    pub customer_type: Option<i64>,
+    pub tax_code: String,
+    pub legal_representative: String,
+    pub contact_person_name: String,
+    pub contact_person_phone: String,
+    pub contact_person_email: String,
+    pub contact_address: String,
+    pub date_due: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Ticket {
+    pub fn status(&self) -> Option<TicketStatus> {
+        TicketStatus::from_id(self.id_status)
+    }
+
+    pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
+        self.status().is_some_and(TicketStatus::is_open)
+            && self.date_due.is_some_and(|due| due < now)
+    }
+}
+
+/// One row of the ticket list.
+#[derive(Clone, Debug, Serialize, Deserialize, sqlx::FromRow)]
+pub struct TicketListItem {
+    pub id: TicketId,
+    pub feedback_code: Option<String>,
+    pub branch_code: BranchCode,
+    pub id_type: i64,
+    pub id_status: i64,
+    pub id_priority: i64,
+    pub id_process_unit: Option<i64>,
+    pub assignee_name: Option<String>,
+    pub source: String,
+    pub contact_code: Option<ContractCode>,
+    pub customer_name: String,
+    pub customer_phone: Option<Phone>,
+    pub customer_address: String,
+    pub date_due: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One entry of a ticket's timeline.
+#[derive(Clone, Debug, Serialize, Deserialize, sqlx::FromRow)]
+pub struct TicketEvent {
+    pub id: i64,
+    pub kind: String,
+    pub actor_label: String,
+    pub from_value: String,
+    pub to_value: String,
+    pub body: String,
+    pub internal: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What the ticket list shows: every filter is optional; `scope` is the user's branch
+/// limit and always applies.
+#[derive(Clone, Debug, Default)]
+pub struct TicketFilter {
+    pub scope: Option<BranchCode>,
+    pub branch: Option<BranchCode>,
+    pub status: Option<i64>,
+    pub id_type: Option<i64>,
+    pub priority: Option<i64>,
+    pub department: Option<i64>,
+    pub assignee: Option<UserId>,
+    pub source: Option<&'static str>,
+    pub created_from: Option<DateTime<Utc>>,
+    pub created_before: Option<DateTime<Utc>>,
+    pub overdue_at: Option<DateTime<Utc>>,
+    pub search: Option<TicketSearch>,
+}
+
+/// A search box entry, already recognised: identifiers match exactly, words by prefix.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TicketSearch {
+    Phone(Phone),
+    ContractCode(ContractCode),
+    Code(String),
+    /// Eleven digits starting with 84: a phone written `84…` or a contract code.
+    PhoneOrContract(Phone, ContractCode),
+    /// Folded words (lower-case, no accents), each matched as a word prefix.
+    Words(Vec<String>),
+}
+
+/// A change to a ticket, written with its timeline event in one transaction.
+#[derive(Clone, Debug)]
+pub enum TicketChange {
+    Status {
+        from: i64,
+        to: i64,
+    },
+    Assign {
+        department: Option<i64>,
+        assignee: Option<UserId>,
+        label: String,
+    },
+    Priority(i64),
+    Due(Option<DateTime<Utc>>),
+    Solution(String),
+    Note {
+        body: String,
+    },
+}
+
+const TICKET_COLUMNS: &str = "t.id, t.feedback_code, t.branch_code, t.id_type, t.id_status, t.id_priority, \
+    t.id_process_unit, t.assignee_user_id, u.display_name AS assignee_name, t.source, t.id_customer, \
+    t.contact_code, t.customer_name, t.customer_phone, t.email, t.identify_number, t.customer_address, \
+    t.ward_code, t.district_code, t.province_code, t.latitude, t.longitude, t.content, t.solution, t.note, \
+    t.id_service_category, t.id_related, t.id_service_reason, t.reading_number, t.reading_month, \
+    t.reading_year, t.accuracy, t.reporter_name, t.incident_type, t.id_phenomena, t.customer_type, \
+    t.tax_code, t.legal_representative, t.contact_person_name, t.contact_person_phone, \
+    t.contact_person_email, t.contact_address, t.date_due, t.created_at, t.updated_at";
+
+const LIST_COLUMNS: &str = "t.id, t.feedback_code, t.branch_code, t.id_type, t.id_status, t.id_priority, \
+    t.id_process_unit, u.display_name AS assignee_name, t.source, t.contact_code, t.customer_name, \
+    t.customer_phone, t.customer_address, t.date_due, t.created_at";
+
+/// The folded words a ticket is found by.
+pub fn search_text(ticket: &NewTicket, feedback_code: &str) -> String {
+    let phone = ticket.customer_phone.as_ref();
+    let parts = [
+        feedback_code.to_owned(),
+        ticket
+            .contact_code
+            .as_ref()
+            .map(|c| c.as_str().to_owned())
+            .unwrap_or_default(),
+        phone.map(|p| p.as_str().to_owned()).unwrap_or_default(),
+        phone
+            .map(|p| format!("0{}", &p.as_str()[2..]))
+            .unwrap_or_default(),
+        ticket.customer_name.clone(),
+        ticket.customer_address.clone(),
+        ticket.reporter_name.clone(),
+        ticket.content.chars().take(2000).collect(),
+    ];
+    crate::domain::fold::fold(&parts.join(" "))
+}
+
+/// A word as the search index sees it: letters and digits only.
+fn index_word(word: &str) -> String {
+    word.chars().filter(|c| c.is_alphanumeric()).collect()
+}
+
+impl TicketFilter {
+    /// The WHERE clause (with `t.` columns) and its binds, numbered from `$1`.
+    fn where_clause(&self, backend: Backend, args: &mut Vec<Arg>) -> String {
+        let mut conditions: Vec<String> = Vec::new();
+        let mut push = |args: &mut Vec<Arg>, sql: &str, arg: Arg| {
+            args.push(arg);
+            conditions.push(sql.replace('?', &format!("${}", args.len())));
+        };
+        if let Some(scope) = &self.scope {
+            push(args, "t.branch_code = ?", Arg::Text(scope.to_string()));
+        }
+        if let Some(branch) = &self.branch {
+            push(args, "t.branch_code = ?", Arg::Text(branch.to_string()));
+        }
+        if let Some(status) = self.status {
+            push(args, "t.id_status = ?", Arg::I64(status));
+        }
+        if let Some(id_type) = self.id_type {
+            push(args, "t.id_type = ?", Arg::I64(id_type));
+        }
+        if let Some(priority) = self.priority {
+            push(args, "t.id_priority = ?", Arg::I64(priority));
+        }
+        if let Some(department) = self.department {
+            push(args, "t.id_process_unit = ?", Arg::I64(department));
+        }
+        if let Some(assignee) = self.assignee {
+            push(args, "t.assignee_user_id = ?", Arg::I64(assignee.0));
+        }
+        if let Some(source) = self.source {
+            push(args, "t.source = ?", Arg::Text(source.to_owned()));
+        }
+        if let Some(from) = self.created_from {
+            push(args, "t.created_at >= ?", Arg::Time(from));
+        }
+        if let Some(before) = self.created_before {
+            push(args, "t.created_at < ?", Arg::Time(before));
+        }
+        if let Some(now) = self.overdue_at {
+            push(
+                args,
+                "t.date_due < ? AND t.id_status IN (1, 2, 3, 6)",
+                Arg::Time(now),
+            );
+        }
+        match &self.search {
+            None => {}
+            Some(TicketSearch::Phone(phone)) => {
+                push(
+                    args,
+                    "t.customer_phone = ?",
+                    Arg::Text(phone.as_str().to_owned()),
+                );
+            }
+            Some(TicketSearch::ContractCode(code)) => {
+                push(
+                    args,
+                    "t.contact_code = ?",
+                    Arg::Text(code.as_str().to_owned()),
+                );
+            }
+            Some(TicketSearch::PhoneOrContract(phone, code)) => {
+                args.push(Arg::Text(phone.as_str().to_owned()));
+                args.push(Arg::Text(code.as_str().to_owned()));
+                conditions.push(format!(
+                    "(t.customer_phone = ${} OR t.contact_code = ${})",
+                    args.len() - 1,
+                    args.len()
+                ));
+            }
+            Some(TicketSearch::Code(code)) => {
+                push(args, "t.feedback_code = ?", Arg::Text(code.clone()));
+            }
+            Some(TicketSearch::Words(words)) => {
+                let words: Vec<String> = words
+                    .iter()
+                    .map(|w| index_word(w))
+                    .filter(|w| !w.is_empty())
+                    .collect();
+                if words.is_empty() {
+                    conditions.push("1 = 0".into());
+                } else {
+                    match backend {
+                        Backend::Sqlite => {
+                            let expression = words
+                                .iter()
+                                .map(|w| format!("\"{w}\"*"))
+                                .collect::<Vec<_>>()
+                                .join(" AND ");
+                            push(
+                                args,
+                                "t.id IN (SELECT rowid FROM ticket_search WHERE ticket_search MATCH ?)",
+                                Arg::Text(expression),
+                            );
+                        }
+                        Backend::Postgres => {
+                            let expression = words
+                                .iter()
+                                .map(|w| format!("{w}:*"))
+                                .collect::<Vec<_>>()
+                                .join(" & ");
+                            push(
+                                args,
+                                "to_tsvector('simple', t.search_text) @@ to_tsquery('simple', ?)",
+                                Arg::Text(expression),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        if conditions.is_empty() {
+            "TRUE".to_owned()
+        } else {
+            conditions.join(" AND ")
+        }
+    }
+}
+
+/// Which way the list pages: newest first from a cursor, or oldest first.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TicketOrder {
+    #[default]
+    NewestFirst,
+    OldestFirst,
+}
+
+impl Db {
+    /// Creates a ticket with its creation event, members and search entry; one transaction.
+    #[tracing::instrument(skip_all, fields(branch = ?ticket.branch, id_type = ticket.id_type))]
+    pub async fn create_ticket(&self, ticket: &NewTicket) -> StoreResult<TicketId> {
+        let branch = ticket
+            .branch
+            .as_ref()
+            .ok_or_else(|| StoreError::Other(anyhow::anyhow!("ticket without branch")))?;
+        let now = Utc::now();
+        let insert = "INSERT INTO tickets (branch_code, id_type, id_status, id_priority, id_process_unit, source, \
+            id_customer, contact_code, customer_name, customer_phone, email, identify_number, customer_address, \
+            ward_code, district_code, province_code, latitude, longitude, content, note, id_service_category, \
+            id_related, id_service_reason, reading_number, reading_month, reading_year, accuracy, reporter_name, \
+            incident_type, id_phenomena, customer_type, tax_code, legal_representative, contact_person_name, \
+            contact_person_phone, contact_person_email, contact_address, date_due, created_by_user_id, created_at, updated_at) \
+            VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
+            $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39, $39) RETURNING id";
+        let id = on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let id: TicketId = sqlx::query_scalar(insert)
+                .bind(branch)
+                .bind(ticket.id_type)
+                .bind(ticket.id_priority)
+                .bind(ticket.id_process_unit)
+                .bind(ticket.source)
+                .bind(ticket.id_customer)
+                .bind(ticket.contact_code.as_ref())
+                .bind(&ticket.customer_name)
+                .bind(ticket.customer_phone.as_ref())
+                .bind(&ticket.email)
+                .bind(ticket.identify_number.as_deref())
+                .bind(&ticket.customer_address)
+                .bind(&ticket.ward_code)
+                .bind(&ticket.district_code)
+                .bind(&ticket.province_code)
+                .bind(&ticket.latitude)
+                .bind(&ticket.longitude)
+                .bind(&ticket.content)
+                .bind(&ticket.note)
+                .bind(ticket.id_service_category)
+                .bind(ticket.id_related)
+                .bind(ticket.id_service_reason)
+                .bind(ticket.reading_number)
+                .bind(ticket.reading_month)
+                .bind(ticket.reading_year)
+                .bind(&ticket.accuracy)
+                .bind(&ticket.reporter_name)
+                .bind(&ticket.incident_type)
+                .bind(ticket.id_phenomena)
+                .bind(ticket.customer_type)
+                .bind(&ticket.tax_code)
+                .bind(&ticket.legal_representative)
+                .bind(&ticket.contact_person_name)
+                .bind(&ticket.contact_person_phone)
+                .bind(&ticket.contact_person_email)
+                .bind(&ticket.contact_address)
+                .bind(ticket.date_due)
+                .bind(ticket.created_by)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+            let code = format!("{}-{:07}", branch, id.0);
+            let text = search_text(ticket, &code);
+            sqlx::query("UPDATE tickets SET feedback_code = $2, search_text = $3 WHERE id = $1")
+                .bind(id)
+                .bind(&code)
+                .bind(&text)
+                .execute(&mut *tx)
+                .await?;
+            if matches!(self.backend(), Backend::Sqlite) {
+                sqlx::query("INSERT INTO ticket_search (rowid, search_text) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(&text)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for member in &ticket.members {
+                sqlx::query(
+                    "INSERT INTO ticket_members (ticket_id, citizen_id, name, address, address_type) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(id)
+                .bind(&member.citizen_id)
+                .bind(&member.name)
+                .bind(&member.address)
+                .bind(member.address_type)
+                .execute(&mut *tx)
+                .await?;
+            }
+            sqlx::query(
+                "INSERT INTO ticket_events (ticket_id, kind, actor_user_id, actor_label, to_value, created_at) \
+                 VALUES ($1, 'created', $2, $3, '1', $4)",
+            )
+            .bind(id)
+            .bind(ticket.created_by)
+            .bind(&ticket.actor_label)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(id)
+        })?;
+        Ok(id)
+    }
+
+    pub async fn ticket(&self, id: TicketId) -> StoreResult<Ticket> {
+        let sql = format!(
+            "SELECT {TICKET_COLUMNS} FROM tickets t LEFT JOIN staff_users u ON u.id = t.assignee_user_id WHERE t.id = $1"
+        );
+        Ok(on_pool!(self, |pool| sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_one(pool)
+            .await)?)
+    }
+
+    pub async fn ticket_events(&self, id: TicketId) -> StoreResult<Vec<TicketEvent>> {
+        let sql = "SELECT id, kind, actor_label, from_value, to_value, body, internal, created_at \
+                   FROM ticket_events WHERE ticket_id = $1 ORDER BY id";
+        Ok(on_pool!(self, |pool| sqlx::query_as(sql)
+            .bind(id)
+            .fetch_all(pool)
+            .await)?)
+    }
+
+    pub async fn ticket_members(&self, id: TicketId) -> StoreResult<Vec<TicketMember>> {
+        let sql = "SELECT citizen_id, name, address, address_type FROM ticket_members WHERE ticket_id = $1 ORDER BY id";
+        Ok(on_pool!(self, |pool| sqlx::query_as(sql)
+            .bind(id)
+            .fetch_all(pool)
+            .await)?)
+    }
+
+    /// One page of the list: `limit` rows after the `cursor` id in the chosen order.
+    pub async fn list_tickets(
+        &self,
+        filter: &TicketFilter,
+        order: TicketOrder,
+        cursor: Option<TicketId>,
+        limit: i64,
+    ) -> StoreResult<Vec<TicketListItem>> {
+        let mut args = Vec::new();
+        let mut conditions = filter.where_clause(self.backend(), &mut args);
+        let (comparison, direction) = match order {
+            TicketOrder::NewestFirst => ("<", "DESC"),
+            TicketOrder::OldestFirst => (">", "ASC"),
+        };
+        if let Some(cursor) = cursor {
+            args.push(Arg::I64(cursor.0));
+            conditions = format!("{conditions} AND t.id {comparison} ${}", args.len());
+        }
+        args.push(Arg::I64(limit));
+        let sql = format!(
+            "SELECT {LIST_COLUMNS} FROM tickets t LEFT JOIN staff_users u ON u.id = t.assignee_user_id \
+             WHERE {conditions} ORDER BY t.id {direction} LIMIT ${}",
+            args.len()
+        );
+        Ok(on_pool!(self, |pool| bind_args!(
+            sqlx::query_as(&sql),
+            &args
+        )
+        .fetch_all(pool)
+        .await)?)
+    }
+
+    /// How many tickets match the filter, per status id (the list's tabs).
+    pub async fn count_tickets_by_status(
+        &self,
+        filter: &TicketFilter,
+    ) -> StoreResult<Vec<(i64, i64)>> {
+        let mut args = Vec::new();
+        let mut without_status = filter.clone();
+        without_status.status = None;
+        let conditions = without_status.where_clause(self.backend(), &mut args);
+        let sql = format!(
+            "SELECT t.id_status, COUNT(*) FROM tickets t WHERE {conditions} GROUP BY t.id_status ORDER BY t.id_status"
+        );
+        Ok(on_pool!(self, |pool| bind_args!(
+            sqlx::query_as(&sql),
+            &args
+        )
+        .fetch_all(pool)
+        .await)?)
+    }
+
+    /// Applies one change and appends its event, in one transaction. A status change
+    /// applies only if the ticket is still in `from` (a concurrent change is a conflict).
+    pub async fn change_ticket(
+        &self,
+        id: TicketId,
+        change: &TicketChange,
+        actor: Option<UserId>,
+        actor_label: &str,
+    ) -> StoreResult<()> {
+        let now = Utc::now();
+        let (update, event) = change.to_update(now);
+        let TimelineEntry {
+            kind,
+            from,
+            to,
+            body,
+            internal,
+        } = event;
+        let changed = on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let mut changed = true;
+            if let Some((sql, args)) = &update {
+                let result = bind_args!(sqlx::query(sql).bind(id), args)
+                    .execute(&mut *tx)
+                    .await?;
+                changed = result.rows_affected() == 1;
+            }
+            if changed {
+                sqlx::query(
+                    "INSERT INTO ticket_events (ticket_id, kind, actor_user_id, actor_label, from_value, to_value, body, internal, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(id)
+                .bind(kind)
+                .bind(actor)
+                .bind(actor_label)
+                .bind(&from)
+                .bind(&to)
+                .bind(&body)
+                .bind(internal)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("UPDATE tickets SET updated_at = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(changed)
+        })?;
+        if changed {
+            Ok(())
+        } else {
+            Err(StoreError::Conflict)
+        }
+    }
+}
+
+/// The UPDATE a change runs (binds after the ticket id), if any.
+type TicketUpdate = Option<(&'static str, Vec<Arg>)>;
+
+/// The timeline event a change appends.
+struct TimelineEntry {
+    kind: &'static str,
+    from: String,
+    to: String,
+    body: String,
+    internal: bool,
+}
+
+impl TimelineEntry {
+    fn new(kind: &'static str, from: String, to: String, body: String) -> TimelineEntry {
+        TimelineEntry {
+            kind,
+            from,
+            to,
+            body,
+            internal: false,
+        }
+    }
+}
+
+impl TicketChange {
+    fn to_update(&self, now: DateTime<Utc>) -> (TicketUpdate, TimelineEntry) {
+        match self {
+            TicketChange::Status { from, to } => (
+                Some((
+                    "UPDATE tickets SET id_status = $2, updated_at = $3 WHERE id = $1 AND id_status = $4",
+                    vec![Arg::I64(*to), Arg::Time(now), Arg::I64(*from)],
+                )),
+                TimelineEntry::new("status", from.to_string(), to.to_string(), String::new()),
+            ),
+            TicketChange::Assign {
+                department,
+                assignee,
+                label,
+            } => (
+                Some((
+                    "UPDATE tickets SET id_process_unit = $2, assignee_user_id = $3, updated_at = $4 WHERE id = $1",
+                    vec![
+                        Arg::OptI64(*department),
+                        Arg::OptI64(assignee.map(|user| user.0)),
+                        Arg::Time(now),
+                    ],
+                )),
+                TimelineEntry::new("assign", String::new(), label.clone(), String::new()),
+            ),
+            TicketChange::Priority(priority) => (
+                Some((
+                    "UPDATE tickets SET id_priority = $2, updated_at = $3 WHERE id = $1",
+                    vec![Arg::I64(*priority), Arg::Time(now)],
+                )),
+                TimelineEntry::new(
+                    "priority",
+                    String::new(),
+                    priority.to_string(),
+                    String::new(),
+                ),
+            ),
+            TicketChange::Due(due) => (
+                Some((
+                    "UPDATE tickets SET date_due = $2, updated_at = $3 WHERE id = $1",
+                    vec![Arg::OptTime(*due), Arg::Time(now)],
+                )),
+                TimelineEntry::new(
+                    "due",
+                    String::new(),
+                    due.map(|due| due.to_rfc3339()).unwrap_or_default(),
+                    String::new(),
+                ),
+            ),
+            TicketChange::Solution(text) => (
+                Some((
+                    "UPDATE tickets SET solution = $2, updated_at = $3 WHERE id = $1",
+                    vec![Arg::Text(text.clone()), Arg::Time(now)],
+                )),
+                TimelineEntry::new("solution", String::new(), String::new(), text.clone()),
+            ),
+            TicketChange::Note { body } => (
+                None,
+                TimelineEntry {
+                    kind: "note",
+                    from: String::new(),
+                    to: String::new(),
+                    body: body.clone(),
+                    internal: true,
+                },
+            ),
+        }
+    }
+}
+
+impl Db {
+    /// Hours the SLA table allows for a request type and priority.
+    pub async fn sla_hours(&self, id_type: i64, id_priority: i64) -> StoreResult<Option<i64>> {
+        let sql = "SELECT hours FROM sla_rules WHERE id_type = $1 AND id_priority = $2";
+        Ok(on_pool!(self, |pool| sqlx::query_scalar(sql)
+            .bind(id_type)
+            .bind(id_priority)
+            .fetch_optional(pool)
+            .await)?)
+    }
+
+    /// The contract and its customer, for the new-ticket form's lookup.
+    pub async fn contract_with_customer(
+        &self,
+        code: &ContractCode,
+    ) -> StoreResult<Option<ContractLookup>> {
+        let sql = "SELECT c.code, c.branch_code, c.address, c.ward_code, c.district_code, c.customer_type, \
+                   cu.id AS customer_id, cu.name AS customer_name, cu.phone AS customer_phone, cu.email AS customer_email \
+                   FROM contracts c LEFT JOIN customers cu ON cu.id = c.customer_id WHERE c.code = $1";
+        Ok(on_pool!(self, |pool| sqlx::query_as(sql)
+            .bind(code)
+            .fetch_optional(pool)
+            .await)?)
+    }
+
+    /// Active staff who may be assigned tickets of `branch`: its own staff and HQ staff.
+    pub async fn assignable_staff(
+        &self,
+        branch: &BranchCode,
+    ) -> StoreResult<Vec<(UserId, String)>> {
+        let sql = "SELECT id, display_name FROM staff_users WHERE active = TRUE \
+                   AND role IN ('admin', 'hq_staff', 'branch_staff', 'branch_admin') \
+                   AND (branch_code IS NULL OR branch_code = $1) ORDER BY display_name LIMIT 500";
+        Ok(on_pool!(self, |pool| sqlx::query_as(sql)
+            .bind(branch)
+            .fetch_all(pool)
+            .await)?)
+    }
+
+    pub async fn create_contract(&self, contract: &NewContract<'_>) -> StoreResult<()> {
+        let sql = "INSERT INTO contracts (code, branch_code, customer_id, address, ward_code, district_code, customer_type, created_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+        on_pool!(self, |pool| sqlx::query(sql)
+            .bind(contract.code)
+            .bind(contract.branch)
+            .bind(contract.customer_id)
+            .bind(contract.address)
+            .bind(contract.ward_code)
+            .bind(contract.district_code)
+            .bind(contract.customer_type)
+            .bind(Utc::now())
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
+        Ok(())
+    }
+
+    pub async fn create_customer(
+        &self,
+        phone: &Phone,
+        name: &str,
+        email: &str,
+    ) -> StoreResult<i64> {
+        let sql = "INSERT INTO customers (phone, name, email, created_at) VALUES ($1, $2, $3, $4) RETURNING id";
+        Ok(on_pool!(self, |pool| sqlx::query_scalar(sql)
+            .bind(phone)
+            .bind(name)
+            .bind(email)
+            .bind(Utc::now())
+            .fetch_one(pool)
+            .await)?)
+    }
+}
+
+/// A contract code with its customer, as the new-ticket form shows it.
+#[derive(Clone, Debug, Serialize, Deserialize, sqlx::FromRow)]
+pub struct ContractLookup {
+    pub code: ContractCode,
+    pub branch_code: BranchCode,
+    pub address: String,
+    pub ward_code: String,
+    pub district_code: String,
+    pub customer_type: i64,
+    pub customer_id: Option<i64>,
+    pub customer_name: Option<String>,
+    pub customer_phone: Option<Phone>,
+    pub customer_email: Option<String>,
+}
+
+/// A contract code to register.
+pub struct NewContract<'a> {
+    pub code: &'a ContractCode,
+    pub branch: &'a BranchCode,
+    pub customer_id: Option<i64>,
+    pub address: &'a str,
+    pub ward_code: &'a str,
+    pub district_code: &'a str,
+    pub customer_type: i64,
+}

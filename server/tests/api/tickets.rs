@@ -1,0 +1,596 @@
+//! Tickets in the portal: creation of each kind, validation, search, workflow, scope.
+
+use reqwest::{Client, StatusCode};
+use tcrm_app::domain::{Language, TicketId};
+use tcrm_app::error::AppError;
+use tcrm_app::i18n::Key;
+
+use crate::helpers::{Backend, TestApp, both_backends, invalid_fields, location, outcome};
+
+fn ticket_form<'a>(kind: &'a str, fields: &[(&'a str, &'a str)]) -> Vec<(String, String)> {
+    let mut form = vec![("form[kind]".to_owned(), kind.to_owned())];
+    form.extend(fields.iter().map(|(name, value)| {
+        let name = if name.starts_with("form[") {
+            (*name).to_owned()
+        } else {
+            format!("form[{name}]")
+        };
+        (name, (*value).to_owned())
+    }));
+    form
+}
+
+async fn create(
+    app: &TestApp,
+    browser: &Client,
+    kind: &str,
+    fields: &[(&str, &str)],
+) -> Result<TicketId, AppError> {
+    let form = ticket_form(kind, fields);
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let response = app
+        .post_form(
+            browser,
+            "/api/tickets/create",
+            &format!("/tickets/new?kind={kind}"),
+            &pairs,
+        )
+        .await;
+    outcome(&response)?;
+    let target = location(&response);
+    let id = target
+        .trim_start_matches("/tickets/")
+        .trim_end_matches("?done=created");
+    Ok(TicketId(id.parse().expect("ticket id in the redirect")))
+}
+
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+const INCIDENT: [(&str, &str); 6] = [
+    ("branch", "GD"),
+    ("customer_name", "Nguyễn Văn Đức"),
+    ("customer_phone", "0912 345 678"),
+    ("customer_address", "12 Lê Lợi, Phường Bến Nghé"),
+    ("content", "Bể ống nước trước nhà, nước chảy ra đường"),
+    ("id_priority", "3"),
+];
+
+async fn every_kind_is_created_with_the_seeds_tags(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    app.create_user("hq.agent", "hq_staff", None).await;
+    let agent = app.signed_in("hq.agent").await;
+
+    let incident = create(
+        &app,
+        &agent,
+        "incident",
+        &[
+            &INCIDENT[..],
+            &[("incident_type", "1"), ("id_phenomena", "1")],
+        ]
+        .concat(),
+    )
+    .await
+    .expect("incident");
+    let ticket = app.db().ticket(incident).await.expect("stored");
+    assert_eq!(
+        (ticket.id_type, ticket.id_status, ticket.id_priority),
+        (2, 1, 3)
+    );
+    assert_eq!(
+        ticket.customer_phone.map(|p| p.as_str().to_owned()),
+        Some("84912345678".into())
+    );
+    assert_eq!(
+        ticket.feedback_code.as_deref(),
+        Some(format!("GD-{:07}", incident.0).as_str())
+    );
+    assert_eq!(ticket.source, "staff");
+    assert!(ticket.date_due.is_some(), "the SLA table sets a due date");
+
+    let reading = create(
+        &app,
+        &agent,
+        "meter_reading",
+        &[
+            ("branch", "CL"),
+            ("contact_code", "1234 567 8901"),
+            ("customer_name", "Trần Thị Bích"),
+            ("customer_phone", "84908123456"),
+            ("number", "1532"),
+            ("month", "11"),
+            ("year", "2026"),
+        ],
+    )
+    .await
+    .expect("reading");
+    let ticket = app.db().ticket(reading).await.expect("stored");
+    assert_eq!(
+        (ticket.id_type, ticket.reading_number, ticket.reading_month),
+        (10, Some(1532), Some(11))
+    );
+    assert_eq!(ticket.accuracy, "0", "typed by hand");
+    assert_eq!(
+        ticket.contact_code.map(|c| c.as_str().to_owned()),
+        Some("12345678901".into())
+    );
+
+    let quota = create(
+        &app,
+        &agent,
+        "quota",
+        &[
+            ("branch", "GD"),
+            ("contact_code", "11112222333"),
+            ("customer_name", "Lê Văn Cường"),
+            ("customer_phone", "0987654321"),
+            ("form[members][0][code]", "079201012345"),
+            ("form[members][0][name]", "Lê Văn Cường"),
+            ("form[members][0][address_type]", "1"),
+            ("form[members][1][code]", "079201099999"),
+            ("form[members][1][name]", "Phạm Thị Dung"),
+            ("form[members][1][address_type]", "2"),
+        ],
+    )
+    .await
+    .expect("quota");
+    let members = app.db().ticket_members(quota).await.expect("members");
+    assert_eq!(members.len(), 2);
+    assert_eq!(
+        (members[1].name.as_str(), members[1].address_type),
+        ("Phạm Thị Dung", 2)
+    );
+    assert_eq!(app.db().ticket(quota).await.expect("stored").id_type, 14);
+
+    let business = create(
+        &app,
+        &agent,
+        "new_connection",
+        &[
+            ("branch", "TD"),
+            ("customer_name", "Công ty TNHH Nước Xanh"),
+            ("customer_phone", "02838221234"),
+            ("customer_address", "5 Võ Văn Ngân, Thủ Đức"),
+            ("customer_type", "2"),
+            ("tax_code", "0312345678"),
+            ("legal_representative", "Giám đốc"),
+            ("contact_person_name", "Võ Minh"),
+            ("contact_person_phone", "0901234567"),
+        ],
+    )
+    .await
+    .expect("new connection");
+    let ticket = app.db().ticket(business).await.expect("stored");
+    assert_eq!(
+        (
+            ticket.id_type,
+            ticket.customer_type,
+            ticket.tax_code.as_str()
+        ),
+        (5, Some(2), "0312345678")
+    );
+    assert_eq!(ticket.id_service_reason, Some(20));
+
+    for (kind, reason) in [
+        ("relocation", 23),
+        ("reinstatement", 22),
+        ("transfer", 15),
+        ("change_of_use", 11),
+    ] {
+        let id = create(
+            &app,
+            &agent,
+            kind,
+            &[
+                ("branch", "NB"),
+                ("contact_code", "22223333444"),
+                ("customer_name", "Hồ Thị Em"),
+                ("customer_phone", "0933333333"),
+            ],
+        )
+        .await
+        .expect(kind);
+        let ticket = app.db().ticket(id).await.expect("stored");
+        assert_eq!(
+            (ticket.id_type, ticket.id_service_reason),
+            (1, Some(reason)),
+            "{kind}"
+        );
+    }
+    let other = create(
+        &app,
+        &agent,
+        "other",
+        &[
+            ("branch", "SG"),
+            ("customer_name", "Khách"),
+            ("customer_phone", "0944444444"),
+            ("id_type", "9"),
+            ("content", "Khiếu nại"),
+        ],
+    )
+    .await
+    .expect("complaint");
+    assert_eq!(app.db().ticket(other).await.expect("stored").id_type, 9);
+}
+both_backends!(every_kind_is_created_with_the_seeds_tags);
+
+async fn bad_ticket_input_names_each_field(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    app.create_user("hq.agent", "hq_staff", None).await;
+    let agent = app.signed_in("hq.agent").await;
+    let error = create(
+        &app,
+        &agent,
+        "meter_reading",
+        &[
+            ("branch", "GD"),
+            ("contact_code", "12345"),
+            ("customer_name", "Ngô Thị Giang"),
+            ("customer_phone", "09123"),
+            ("number", "abc"),
+            ("month", "13"),
+            ("year", "2026"),
+            ("id_priority", "test feedback"),
+            ("date_due", "31/02/2026"),
+        ],
+    )
+    .await
+    .expect_err("refused");
+    let fields = invalid_fields(Err(error.clone()));
+    for expected in [
+        ("contact_code", Key::ContractCodeInvalid),
+        ("customer_phone", Key::PhoneInvalid),
+        ("number", Key::NumberOutOfRange),
+        ("month", Key::NumberOutOfRange),
+        ("id_priority", Key::NumberOutOfRange),
+        ("date_due", Key::DateInvalid),
+    ] {
+        assert!(
+            fields.contains(&(expected.0.to_owned(), expected.1)),
+            "{expected:?} in {fields:?}"
+        );
+    }
+    let AppError::Validation(errors) = error else {
+        panic!("validation")
+    };
+    assert_eq!(
+        errors.value("customer_name"),
+        Some("Ngô Thị Giang"),
+        "typed values come back"
+    );
+    let quota = create(
+        &app,
+        &agent,
+        "quota",
+        &[
+            ("branch", "GD"),
+            ("contact_code", "11112222333"),
+            ("customer_name", "A"),
+            ("customer_phone", "0987654321"),
+            ("form[members][0][code]", "12345"),
+            ("form[members][0][name]", "Lê Văn Cường"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        invalid_fields(quota.map(|_| ())),
+        vec![("members.0.code".to_owned(), Key::CitizenIdInvalid)]
+    );
+    let (_, list) = app.page(&agent, "/tickets").await;
+    assert!(
+        list.contains(Key::NoTickets.text(Language::Vi)),
+        "nothing was written"
+    );
+}
+both_backends!(bad_ticket_input_names_each_field);
+
+async fn search_ignores_accents_case_and_phone_format(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    app.create_user("hq.agent", "hq_staff", None).await;
+    let agent = app.signed_in("hq.agent").await;
+    let found = create(&app, &agent, "incident", &INCIDENT)
+        .await
+        .expect("incident");
+    let other = create(
+        &app,
+        &agent,
+        "other",
+        &[
+            ("branch", "CL"),
+            ("customer_name", "Trần Thị Mai"),
+            ("customer_phone", "0977777777"),
+            ("id_type", "3"),
+            ("content", "Kiểm tra đồng hồ"),
+        ],
+    )
+    .await
+    .expect("other");
+    let code = app
+        .db()
+        .ticket(found)
+        .await
+        .expect("stored")
+        .feedback_code
+        .expect("code");
+    for query in [
+        "nguyen van duc",
+        "NGUYỄN VĂN ĐỨC",
+        "Đức",
+        "ben nghe",
+        "be ong",
+        "+84912345678",
+        "84 912 345 678",
+        code.as_str(),
+        &code.to_lowercase(),
+    ] {
+        let (status, page) = app
+            .page(&agent, &format!("/tickets?q={}", encode(query)))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            page.contains(&format!("/tickets/{found}\"")),
+            "{query} finds the ticket"
+        );
+        assert!(
+            !page.contains(&format!("/tickets/{other}\"")),
+            "{query} does not find the other"
+        );
+    }
+    let (_, page) = app.page(&agent, "/tickets?q=khong+co+ai").await;
+    assert!(page.contains(Key::NoTickets.text(Language::Vi)));
+}
+both_backends!(search_ignores_accents_case_and_phone_format);
+
+async fn the_workflow_is_enforced_and_recorded(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    app.create_user("agent.gd", "branch_staff", Some("GD"))
+        .await;
+    let agent = app.signed_in("agent.gd").await;
+    let id = create(&app, &agent, "incident", &INCIDENT)
+        .await
+        .expect("incident");
+    let page = format!("/tickets/{id}");
+    let ticket_id = id.to_string();
+    let post = |endpoint: &'static str, fields: Vec<(&'static str, String)>| {
+        let agent = agent.clone();
+        let page = page.clone();
+        let ticket_id = ticket_id.clone();
+        let app = &app;
+        async move {
+            let mut form = vec![("id", ticket_id)];
+            form.extend(fields);
+            let pairs: Vec<(&str, &str)> = form.iter().map(|(n, v)| (*n, v.as_str())).collect();
+            outcome(&app.post_form(&agent, endpoint, &page, &pairs).await)
+        }
+    };
+    let refused = post("/api/tickets/status", vec![("id_status", "5".into())]).await;
+    assert_eq!(
+        invalid_fields(refused.clone()),
+        vec![("id_status".to_owned(), Key::TransitionNotAllowed)]
+    );
+    let (_, shown) = app
+        .page(
+            &agent,
+            location(
+                &app.post_form(
+                    &agent,
+                    "/api/tickets/status",
+                    &page,
+                    &[("id", &ticket_id), ("id_status", "5")],
+                )
+                .await,
+            )
+            .trim_start_matches(&app.address),
+        )
+        .await;
+    assert!(
+        shown.contains(Key::TransitionNotAllowed.text(Language::Vi)),
+        "the refusal is explained on the page"
+    );
+
+    assert_eq!(
+        post("/api/tickets/status", vec![("id_status", "3".into())]).await,
+        Ok(())
+    );
+    let no_solution = post("/api/tickets/status", vec![("id_status", "4".into())]).await;
+    assert_eq!(
+        invalid_fields(no_solution),
+        vec![("id_status".to_owned(), Key::TransitionNeedsSolution)]
+    );
+    assert_eq!(
+        post(
+            "/api/tickets/solution",
+            vec![("solution", "Đã thay đoạn ống bị bể.".into())]
+        )
+        .await,
+        Ok(())
+    );
+    assert_eq!(
+        post(
+            "/api/tickets/note",
+            vec![("body", "Khách hẹn buổi chiều.".into())]
+        )
+        .await,
+        Ok(())
+    );
+    assert_eq!(
+        post("/api/tickets/priority", vec![("id_priority", "4".into())]).await,
+        Ok(())
+    );
+    assert_eq!(
+        post("/api/tickets/due", vec![("date_due", "31/12/2026".into())]).await,
+        Ok(())
+    );
+    assert_eq!(
+        post(
+            "/api/tickets/assign",
+            vec![
+                ("id_process_unit", "105".into()),
+                ("assignee", String::new())
+            ]
+        )
+        .await,
+        Ok(())
+    );
+    assert_eq!(
+        post("/api/tickets/status", vec![("id_status", "4".into())]).await,
+        Ok(())
+    );
+    assert_eq!(
+        post("/api/tickets/status", vec![("id_status", "5".into())]).await,
+        Ok(())
+    );
+
+    let ticket = app.db().ticket(id).await.expect("ticket");
+    assert_eq!(
+        (ticket.id_status, ticket.id_priority, ticket.id_process_unit),
+        (5, 4, Some(105))
+    );
+    let events = app.db().ticket_events(id).await.expect("events");
+    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "created", "status", "solution", "note", "priority", "due", "assign", "status",
+            "status"
+        ]
+    );
+    assert!(
+        events
+            .iter()
+            .all(|e| e.actor_label == "Nguyễn Thị agent.gd")
+    );
+    assert!(
+        events
+            .iter()
+            .filter(|e| e.kind == "note")
+            .all(|e| e.internal)
+    );
+    let (_, page_html) = app.page(&agent, &page).await;
+    assert!(
+        page_html.contains("Khách hẹn buổi chiều.")
+            && page_html.contains("Đã thay đoạn ống bị bể.")
+    );
+    assert!(page_html.contains(Key::StatusClosed.text(Language::Vi)));
+}
+both_backends!(the_workflow_is_enforced_and_recorded);
+
+async fn branch_users_see_and_change_only_their_branch(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    app.create_user("hq.agent", "hq_staff", None).await;
+    app.create_user("agent.gd", "branch_staff", Some("GD"))
+        .await;
+    app.create_user("agent.cl", "branch_staff", Some("CL"))
+        .await;
+    app.create_user("boss", "executive", None).await;
+    let hq = app.signed_in("hq.agent").await;
+    let gd_ticket = create(&app, &hq, "incident", &INCIDENT).await.expect("gd");
+    let mut cl_fields = INCIDENT.to_vec();
+    cl_fields[0] = ("branch", "CL");
+    cl_fields[1] = ("customer_name", "Khách Chợ Lớn");
+    let cl_ticket = create(&app, &hq, "incident", &cl_fields).await.expect("cl");
+
+    let gd = app.signed_in("agent.gd").await;
+    let (_, list) = app.page(&gd, "/tickets").await;
+    assert!(
+        list.contains(&format!("/tickets/{gd_ticket}\""))
+            && !list.contains(&format!("/tickets/{cl_ticket}\""))
+    );
+    let (_, searched) = app.page(&gd, "/tickets?q=khach+cho+lon&branch=CL").await;
+    assert!(
+        !searched.contains(&format!("/tickets/{cl_ticket}\"")),
+        "search and filters cannot widen the scope"
+    );
+    let (status, _) = app.page(&gd, &format!("/tickets/{cl_ticket}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let response = app
+        .post_form(
+            &gd,
+            "/api/tickets/status",
+            "/",
+            &[("id", &cl_ticket.to_string()), ("id_status", "3")],
+        )
+        .await;
+    assert_eq!(outcome(&response), Err(AppError::NotFound));
+    // A GD agent cannot file a ticket for another branch's contract either.
+    let ticket = app.db().ticket(cl_ticket).await.expect("ticket");
+    assert_eq!(ticket.id_status, 1);
+
+    // Assigning to someone who does not work the branch is refused.
+    let cl_user = app
+        .db()
+        .staff_user_by_username(&tcrm_app::domain::Username::parse("agent.cl").expect("valid"))
+        .await
+        .expect("q")
+        .expect("user");
+    let response = app
+        .post_form(
+            &gd,
+            "/api/tickets/assign",
+            "/",
+            &[
+                ("id", &gd_ticket.to_string()),
+                ("id_process_unit", "97"),
+                ("assignee", &cl_user.id.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(
+        invalid_fields(outcome(&response)),
+        vec![("assignee".to_owned(), Key::AssigneeOutOfScope)]
+    );
+
+    let boss = app.signed_in("boss").await;
+    let (status, page) = app.page(&boss, &format!("/tickets/{cl_ticket}")).await;
+    assert_eq!(status, StatusCode::OK, "an executive reads every branch");
+    assert!(page.contains(Key::ReadOnlyTicket.text(Language::Vi)));
+    for (endpoint, field, value) in [
+        ("/api/tickets/status", "id_status", "3"),
+        ("/api/tickets/note", "body", "x"),
+        ("/api/tickets/priority", "id_priority", "1"),
+    ] {
+        let response = app
+            .post_form(
+                &boss,
+                endpoint,
+                "/",
+                &[("id", &cl_ticket.to_string()), (field, value)],
+            )
+            .await;
+        assert_eq!(outcome(&response), Err(AppError::Forbidden), "{endpoint}");
+    }
+    let response = app
+        .post_form(
+            &boss,
+            "/api/tickets/create",
+            "/tickets/new",
+            &[("form[kind]", "incident")],
+        )
+        .await;
+    assert_eq!(outcome(&response), Err(AppError::Forbidden));
+    let (status, _) = app.page(&boss, "/tickets/new").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+both_backends!(branch_users_see_and_change_only_their_branch);
