@@ -26,6 +26,15 @@ pub enum Command {
     Serve,
     /// Apply database migrations and exit.
     Migrate,
+    /// Fill the database with realistic demo data (appends; deterministic for a seed).
+    DemoData {
+        #[arg(long, default_value_t = 1000)]
+        customers: u64,
+        #[arg(long, default_value_t = 5000)]
+        tickets: u64,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
     /// Manage staff accounts.
     User {
         #[command(subcommand)]
@@ -58,6 +67,17 @@ pub async fn run(cli: Cli) -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve().await.map(|()| ExitCode::SUCCESS),
         Command::Migrate => migrate().await.map(|()| ExitCode::SUCCESS),
+        Command::DemoData {
+            customers,
+            tickets,
+            seed,
+        } => demo_data(crate::demo_data::DemoSize {
+            customers,
+            tickets,
+            seed,
+        })
+        .await
+        .map(|()| ExitCode::SUCCESS),
         Command::User {
             action:
                 UserAction::Create {
@@ -118,6 +138,17 @@ async fn serve() -> anyhow::Result<()> {
 async fn migrate() -> anyhow::Result<()> {
     let (config, state) = open().await?;
     tracing::info!(database = %config.database_for_logs(), "migrations applied");
+    state.db.close().await;
+    Ok(())
+}
+
+async fn demo_data(size: crate::demo_data::DemoSize) -> anyhow::Result<()> {
+    let (_, state) = open().await?;
+    let (customers, tickets) = crate::demo_data::load(&state.db, &size).await?;
+    writeln!(
+        std::io::stdout(),
+        "loaded {customers} customers and {tickets} tickets"
+    )?;
     state.db.close().await;
     Ok(())
 }

@@ -4,6 +4,7 @@ pub mod assets;
 pub mod bootstrap;
 pub mod cli;
 pub mod config;
+pub mod demo_data;
 pub mod security;
 pub mod startup;
 pub mod telemetry;

@@ -248,22 +248,39 @@ const LIST_COLUMNS: &str = "t.id, t.feedback_code, t.branch_code, t.id_type, t.i
 
 /// The folded words a ticket is found by.
 pub fn search_text(ticket: &NewTicket, feedback_code: &str) -> String {
-    let phone = ticket.customer_phone.as_ref();
+    let mut extra = ticket.reporter_name.clone();
+    extra.push(' ');
+    extra.extend(ticket.content.chars().take(2000));
+    search_words(
+        feedback_code,
+        ticket.contact_code.as_ref(),
+        ticket.customer_phone.as_ref(),
+        &ticket.customer_name,
+        &ticket.customer_address,
+        &extra,
+    )
+}
+
+/// Folds what a ticket is searched by: code, contract code, phone (as `84…` and
+/// `0…`), customer name, address and free text.
+pub fn search_words(
+    feedback_code: &str,
+    contract: Option<&ContractCode>,
+    phone: Option<&Phone>,
+    name: &str,
+    address: &str,
+    text: &str,
+) -> String {
     let parts = [
-        feedback_code.to_owned(),
-        ticket
-            .contact_code
-            .as_ref()
-            .map(|c| c.as_str().to_owned())
-            .unwrap_or_default(),
-        phone.map(|p| p.as_str().to_owned()).unwrap_or_default(),
-        phone
+        feedback_code,
+        contract.map_or("", |c| c.as_str()),
+        phone.map_or("", |p| p.as_str()),
+        &phone
             .map(|p| format!("0{}", &p.as_str()[2..]))
             .unwrap_or_default(),
-        ticket.customer_name.clone(),
-        ticket.customer_address.clone(),
-        ticket.reporter_name.clone(),
-        ticket.content.chars().take(2000).collect(),
+        name,
+        address,
+        text,
     ];
     crate::domain::fold::fold(&parts.join(" "))
 }
