@@ -188,6 +188,7 @@ catalogue! {
     CitizenIdInvalid => "Số CCCD gồm 12 chữ số (hoặc CMND 9 chữ số).", "A citizen id has 12 digits (or 9 for the old CMND).";
     QuotaNeedsMembers => "Khai báo ít nhất một nhân khẩu.", "Declare at least one household member.";
     AssigneeOutOfScope => "Người này không xử lý phiếu của đơn vị này.", "This person does not work this branch's tickets.";
+    ExportCsv => "Xuất CSV", "Export CSV";
     NavTickets => "Phiếu yêu cầu", "Tickets";
     NewTicket => "Tạo phiếu", "New ticket";
     Search => "Tìm kiếm", "Search";

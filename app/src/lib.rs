@@ -7,6 +7,7 @@ pub mod auth;
 pub mod components;
 pub mod domain;
 pub mod error;
+pub mod export;
 pub mod format;
 pub mod i18n;
 pub mod pages;

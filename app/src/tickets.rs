@@ -748,6 +748,72 @@ pub async fn add_note(
     Ok(())
 }
 
+/// The ticket list's query string (filters, search, cursor), as typed.
+#[derive(Clone, Debug, Default)]
+pub struct TicketListQuery {
+    pub q: String,
+    pub branch: String,
+    pub status: String,
+    pub id_type: String,
+    pub priority: String,
+    pub department: String,
+    pub source: String,
+    pub from: String,
+    pub to: String,
+    pub overdue: bool,
+    pub mine: bool,
+    pub after: String,
+}
+
+impl TicketListQuery {
+    pub fn from_params(get: impl Fn(&str) -> Option<String>) -> TicketListQuery {
+        let get = |name: &str| get(name).unwrap_or_default();
+        TicketListQuery {
+            q: get("q"),
+            branch: get("branch"),
+            status: get("status"),
+            id_type: get("id_type"),
+            priority: get("priority"),
+            department: get("department"),
+            source: get("source"),
+            from: get("from"),
+            to: get("to"),
+            overdue: get("overdue") == "1",
+            mine: get("mine") == "1",
+            after: get("after"),
+        }
+    }
+
+    /// The store filter for `user`: their branch scope always applies, whatever was asked.
+    pub fn to_filter(
+        &self,
+        user: &CurrentUser,
+        now: DateTime<Utc>,
+    ) -> crate::store::tickets::TicketFilter {
+        let id = |value: &str| value.trim().parse::<i64>().ok();
+        let day_start = |value: &str| {
+            parse_due_date(value)
+                .ok()
+                .flatten()
+                .map(|end| end - Duration::hours(23) - Duration::minutes(59))
+        };
+        crate::store::tickets::TicketFilter {
+            scope: Scope::of(user).branch().cloned(),
+            branch: BranchCode::parse(&self.branch).ok(),
+            status: id(&self.status),
+            id_type: id(&self.id_type),
+            priority: id(&self.priority),
+            department: id(&self.department),
+            assignee: self.mine.then_some(user.id),
+            source: TicketSource::parse(&self.source).map(TicketSource::code),
+            created_from: day_start(&self.from),
+            created_before: parse_due_date(&self.to).ok().flatten(),
+            overdue_at: self.overdue.then_some(now),
+            search: parse_search(&self.q),
+        }
+    }
+}
+
 /// Parses a ticket id from a path or form.
 pub fn parse_ticket_id(value: &str) -> Result<TicketId, AppError> {
     value

@@ -87,6 +87,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .leptos_routes_with_context(&state, routes, provide_state, move || shell(shell_options.clone()))
         .route("/healthz", get(healthz))
+        .route("/tickets/export.csv", get(tcrm_app::export::export_tickets_csv))
         .route("/assets/tcrm.css", get(crate::assets::stylesheet))
         .route("/favicon.svg", get(crate::assets::favicon))
         .fallback(fallback)

@@ -4,57 +4,31 @@
 use chrono::Utc;
 use leptos::prelude::*;
 
-use crate::auth::{Permission, Scope, authorize};
+use crate::auth::{Permission, authorize};
 use crate::components::{Layout, SelectField, TextField};
-use crate::domain::{BranchCode, Role, TicketId, TicketSource, TicketStatus};
+use crate::domain::{Role, TicketId, TicketSource, TicketStatus};
 use crate::error::AppError;
 use crate::i18n::{Key, t};
 use crate::page_title;
 use crate::pages::query_param;
 use crate::pages::ticket_common::{Lookups, status_badge, status_options};
 use crate::request::{app_state, identity};
-use crate::store::tickets::{TicketFilter, TicketOrder};
-use crate::tickets::{parse_due_date, parse_search};
+use crate::store::tickets::TicketOrder;
+use crate::tickets::TicketListQuery;
 
 /// Rows per page.
 pub const PAGE_SIZE: i64 = 50;
 
-/// The list's query string, as typed.
-#[derive(Clone, Debug, Default)]
-struct ListQuery {
-    q: String,
-    branch: String,
-    status: String,
-    id_type: String,
-    priority: String,
-    department: String,
-    source: String,
-    from: String,
-    to: String,
-    overdue: bool,
-    mine: bool,
-    after: String,
+/// Reads the list's query from the page URL.
+fn read_query() -> TicketListQuery {
+    TicketListQuery::from_params(|name| query_param(name))
 }
 
-impl ListQuery {
-    fn read() -> ListQuery {
-        let get = |name: &str| query_param(name).unwrap_or_default();
-        ListQuery {
-            q: get("q"),
-            branch: get("branch"),
-            status: get("status"),
-            id_type: get("id_type"),
-            priority: get("priority"),
-            department: get("department"),
-            source: get("source"),
-            from: get("from"),
-            to: get("to"),
-            overdue: get("overdue") == "1",
-            mine: get("mine") == "1",
-            after: get("after"),
-        }
-    }
+trait ListUrl {
+    fn url(&self, status: &str, after: Option<TicketId>) -> String;
+}
 
+impl ListUrl for TicketListQuery {
     /// This query as a URL, with `status` and the cursor replaced.
     fn url(&self, status: &str, after: Option<TicketId>) -> String {
         let mut pairs: Vec<(&str, String)> = vec![
@@ -90,6 +64,13 @@ impl ListQuery {
     }
 }
 
+/// The same filters as a CSV export link.
+fn export_url(query: &TicketListQuery) -> String {
+    query
+        .url(&query.status, None)
+        .replacen("/tickets", "/tickets/export.csv", 1)
+}
+
 fn encode(value: &str) -> String {
     value
         .bytes()
@@ -102,38 +83,15 @@ fn encode(value: &str) -> String {
         .collect()
 }
 
-fn parse_id(value: &str) -> Option<i64> {
-    value.trim().parse().ok()
-}
-
-async fn list_content(query: ListQuery) -> Result<AnyView, AppError> {
+async fn list_content(query: TicketListQuery) -> Result<AnyView, AppError> {
     let user = crate::request::require_user()?;
     authorize(&user, Permission::Read, user.branch.as_ref())?;
     let state = app_state()?;
     let lookups = Lookups::load(&state.db).await?;
     let branches = state.db.list_branches().await?;
     let now = Utc::now();
-    let day_start = |value: &str| {
-        parse_due_date(value)
-            .ok()
-            .flatten()
-            .map(|end| end - chrono::Duration::hours(23) - chrono::Duration::minutes(59))
-    };
-    let filter = TicketFilter {
-        scope: Scope::of(&user).branch().cloned(),
-        branch: BranchCode::parse(&query.branch).ok(),
-        status: parse_id(&query.status),
-        id_type: parse_id(&query.id_type),
-        priority: parse_id(&query.priority),
-        department: parse_id(&query.department),
-        assignee: query.mine.then_some(user.id),
-        source: TicketSource::parse(&query.source).map(TicketSource::code),
-        created_from: day_start(&query.from),
-        created_before: parse_due_date(&query.to).ok().flatten(),
-        overdue_at: query.overdue.then_some(now),
-        search: parse_search(&query.q),
-    };
-    let cursor = parse_id(&query.after).map(TicketId);
+    let filter = query.to_filter(&user, now);
+    let cursor = query.after.trim().parse().ok().map(TicketId);
     let rows = state
         .db
         .list_tickets(&filter, TicketOrder::NewestFirst, cursor, PAGE_SIZE + 1)
@@ -223,7 +181,10 @@ async fn list_content(query: ListQuery) -> Result<AnyView, AppError> {
     Ok(view! {
         <div class="page-head">
             <h1>{t(Key::NavTickets)}</h1>
-            {may_create.then(|| view! { <a class="button button-primary" href="/tickets/new">{t(Key::NewTicket)}</a> })}
+            <div class="page-actions">
+                <a class="button" href=export_url(&query) download="">{t(Key::ExportCsv)}</a>
+                {may_create.then(|| view! { <a class="button button-primary" href="/tickets/new">{t(Key::NewTicket)}</a> })}
+            </div>
         </div>
         <form method="get" action="/tickets" class="panel filters" role="search">
             <div class="filters-search">
@@ -284,7 +245,7 @@ async fn list_content(query: ListQuery) -> Result<AnyView, AppError> {
 
 #[component]
 pub fn TicketsPage() -> impl IntoView {
-    let query = ListQuery::read();
+    let query = read_query();
     let _ = identity();
     let content = Suspend::new(async move { super::or_error_banner(list_content(query).await) });
     view! {

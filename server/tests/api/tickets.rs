@@ -594,3 +594,69 @@ async fn branch_users_see_and_change_only_their_branch(backend: Backend) {
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 both_backends!(branch_users_see_and_change_only_their_branch);
+
+async fn the_export_streams_the_filtered_list_within_scope(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    app.create_user("hq.agent", "hq_staff", None).await;
+    app.create_user("agent.gd", "branch_staff", Some("GD"))
+        .await;
+    let hq = app.signed_in("hq.agent").await;
+    create(&app, &hq, "incident", &INCIDENT)
+        .await
+        .expect("gd ticket");
+    let mut cl_fields = INCIDENT.to_vec();
+    cl_fields[0] = ("branch", "CL");
+    cl_fields[1] = ("customer_name", "Khách, \"Chợ Lớn\"");
+    create(&app, &hq, "incident", &cl_fields)
+        .await
+        .expect("cl ticket");
+    // More rows than one export page, so the stream has to page by cursor.
+    let size = tcrm_server::demo_data::DemoSize {
+        customers: 50,
+        tickets: 1200,
+        seed: 7,
+    };
+    tcrm_server::demo_data::load(app.db(), &size)
+        .await
+        .expect("demo data");
+
+    let response = app.get(&hq, "/tickets/export.csv").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("text/csv")
+    );
+    let body = response.text().await.expect("body");
+    let mut lines = body.lines();
+    assert!(
+        lines
+            .next()
+            .expect("header")
+            .starts_with("\u{feff}Mã phiếu,Ngày tạo,Loại yêu cầu")
+    );
+    assert_eq!(body.lines().count(), 1 + 1202, "every ticket, once");
+    assert!(body.contains("\"Khách, \"\"Chợ Lớn\"\"\""), "CSV quoting");
+
+    let gd = app.signed_in("agent.gd").await;
+    let body = app
+        .get(&gd, "/tickets/export.csv?q=nguyen+van+duc")
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        body.contains("Nguyễn Văn Đức") && !body.contains("Chợ Lớn"),
+        "scope and search apply"
+    );
+    assert!(
+        body.lines().skip(1).all(|line| line.contains(",GD,")),
+        "only GD rows"
+    );
+    let anonymous = app.get(&app.browser(), "/tickets/export.csv").await;
+    assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
+}
+both_backends!(the_export_streams_the_filtered_list_within_scope);
