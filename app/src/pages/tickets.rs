@@ -21,7 +21,7 @@ pub const PAGE_SIZE: i64 = 50;
 
 /// Reads the list's query from the page URL.
 fn read_query() -> TicketListQuery {
-    TicketListQuery::from_params(|name| query_param(name))
+    TicketListQuery::from_params(query_param)
 }
 
 trait ListUrl {
