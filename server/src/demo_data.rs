@@ -226,7 +226,7 @@ pub async fn load(db: &Db, size: &DemoSize) -> anyhow::Result<(u64, u64)> {
                 id_status,
                 id_priority: *pick(&mut rng, &[1, 2, 2, 2, 3, 3, 4]),
                 id_process_unit: *pick(&mut rng, &DEPARTMENTS),
-                source: *pick(&mut rng, &["app", "app", "app", "api", "staff"]),
+                source: pick(&mut rng, &["app", "app", "app", "api", "staff"]),
                 id_customer: customer,
                 contact_code: contract,
                 customer_name: name,
