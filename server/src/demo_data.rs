@@ -68,6 +68,8 @@ const CONTENTS: [&str; 10] = [
     "Yêu cầu nâng dời đồng hồ nước vào trong nhà",
     "Xin sang tên hợp đồng cho chủ nhà mới",
 ];
+/// Where tickets come from, weighted towards the customer app.
+const SOURCES: [&str; 5] = ["app", "app", "app", "api", "staff"];
 const TYPES: [i64; 11] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 14];
 const DEPARTMENTS: [i64; 12] = [97, 98, 99, 100, 102, 103, 104, 105, 106, 107, 108, 109];
 const MOBILE_PREFIXES: [&str; 12] = [
@@ -226,7 +228,7 @@ pub async fn load(db: &Db, size: &DemoSize) -> anyhow::Result<(u64, u64)> {
                 id_status,
                 id_priority: *pick(&mut rng, &[1, 2, 2, 2, 3, 3, 4]),
                 id_process_unit: *pick(&mut rng, &DEPARTMENTS),
-                source: pick(&mut rng, &["app", "app", "app", "api", "staff"]),
+                source: SOURCES[rng.gen_range(0..SOURCES.len())],
                 id_customer: customer,
                 contact_code: contract,
                 customer_name: name,
