@@ -189,6 +189,9 @@ catalogue! {
     QuotaNeedsMembers => "Khai báo ít nhất một nhân khẩu.", "Declare at least one household member.";
     AssigneeOutOfScope => "Người này không xử lý phiếu của đơn vị này.", "This person does not work this branch's tickets.";
     ExportCsv => "Xuất CSV", "Export CSV";
+    ContractCodes => "Mã danh bộ của khách hàng", "The customer's contract codes";
+    RegisteredPersons => "Số nhân khẩu định mức", "Registered persons";
+    ViewCustomer => "Xem khách hàng", "View customer";
     NavTickets => "Phiếu yêu cầu", "Tickets";
     NewTicket => "Tạo phiếu", "New ticket";
     Search => "Tìm kiếm", "Search";

@@ -809,6 +809,7 @@ impl TicketListQuery {
             created_from: day_start(&self.from),
             created_before: parse_due_date(&self.to).ok().flatten(),
             overdue_at: self.overdue.then_some(now),
+            customer: None,
             search: parse_search(&self.q),
         }
     }

@@ -311,6 +311,9 @@ async fn ticket_content(id: String, errors: ActionErrors) -> Result<AnyView, App
                 <section class="panel">
                     <h2>{t(Key::Details)}</h2>
                     {facts(&ticket, &lookups)}
+                    {ticket.id_customer.map(|customer| view! {
+                        <p><a href=format!("/customers/{customer}")>{t(Key::ViewCustomer)} " →"</a></p>
+                    })}
                     <h3>{t(Key::Content)}</h3>
                     <p class="prewrap">{ticket.content.clone()}</p>
                     {(!ticket.solution.is_empty()).then(|| view! {

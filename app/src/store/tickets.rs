@@ -198,6 +198,7 @@ pub struct TicketFilter {
     pub created_from: Option<DateTime<Utc>>,
     pub created_before: Option<DateTime<Utc>>,
     pub overdue_at: Option<DateTime<Utc>>,
+    pub customer: Option<i64>,
     pub search: Option<TicketSearch>,
 }
 
@@ -327,6 +328,9 @@ impl TicketFilter {
         }
         if let Some(before) = self.created_before {
             push(args, "t.created_at < ?", Arg::Time(before));
+        }
+        if let Some(customer) = self.customer {
+            push(args, "t.id_customer = ?", Arg::I64(customer));
         }
         if let Some(now) = self.overdue_at {
             push(
@@ -852,4 +856,43 @@ pub struct NewContract<'a> {
     pub ward_code: &'a str,
     pub district_code: &'a str,
     pub customer_type: i64,
+}
+
+/// A customer as the customer page shows them.
+#[derive(Clone, Debug, Serialize, Deserialize, sqlx::FromRow)]
+pub struct Customer {
+    pub id: i64,
+    pub phone: Phone,
+    pub name: String,
+    pub email: String,
+}
+
+/// One contract code of a customer.
+#[derive(Clone, Debug, Serialize, Deserialize, sqlx::FromRow)]
+pub struct CustomerContract {
+    pub code: ContractCode,
+    pub branch_code: BranchCode,
+    pub address: String,
+    pub ward_code: String,
+    pub customer_type: i64,
+    pub registered_persons: i64,
+}
+
+impl Db {
+    pub async fn customer(&self, id: i64) -> StoreResult<Customer> {
+        let sql = "SELECT id, phone, name, email FROM customers WHERE id = $1";
+        Ok(on_pool!(self, |pool| sqlx::query_as(sql)
+            .bind(id)
+            .fetch_one(pool)
+            .await)?)
+    }
+
+    pub async fn customer_contracts(&self, customer_id: i64) -> StoreResult<Vec<CustomerContract>> {
+        let sql = "SELECT code, branch_code, address, ward_code, customer_type, registered_persons \
+                   FROM contracts WHERE customer_id = $1 ORDER BY code";
+        Ok(on_pool!(self, |pool| sqlx::query_as(sql)
+            .bind(customer_id)
+            .fetch_all(pool)
+            .await)?)
+    }
 }

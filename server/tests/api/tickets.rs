@@ -660,3 +660,58 @@ async fn the_export_streams_the_filtered_list_within_scope(backend: Backend) {
     assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
 }
 both_backends!(the_export_streams_the_filtered_list_within_scope);
+
+async fn the_customer_page_shows_contracts_and_tickets_within_scope(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let size = tcrm_server::demo_data::DemoSize {
+        customers: 20,
+        tickets: 200,
+        seed: 11,
+    };
+    tcrm_server::demo_data::load(app.db(), &size)
+        .await
+        .expect("demo data");
+    app.create_user("hq.agent", "hq_staff", None).await;
+    app.create_user("agent.tn", "branch_staff", Some("TN"))
+        .await;
+    app.create_user("agent.sg", "branch_staff", Some("SG"))
+        .await;
+    // Demo customer 10 holds two contract codes, at TN and HM.
+    let contracts = app.db().customer_contracts(10).await.expect("contracts");
+    let branches: Vec<String> = contracts
+        .iter()
+        .map(|c| c.branch_code.to_string())
+        .collect();
+    assert_eq!(branches, ["TN", "HM"]);
+
+    let hq = app.signed_in("hq.agent").await;
+    let (status, page) = app.page(&hq, "/customers/10").await;
+    assert_eq!(status, StatusCode::OK);
+    for contract in &contracts {
+        assert!(
+            page.contains(&contract.code.display()),
+            "HQ sees {}",
+            contract.code
+        );
+    }
+    let tn = app.signed_in("agent.tn").await;
+    let (status, page) = app.page(&tn, "/customers/10").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains(&contracts[0].code.display()) && !page.contains(&contracts[1].code.display()),
+        "only the TN contract"
+    );
+    let sg = app.signed_in("agent.sg").await;
+    assert_eq!(
+        app.page(&sg, "/customers/10").await.0,
+        StatusCode::NOT_FOUND,
+        "no SG contract: not visible"
+    );
+    assert_eq!(
+        app.page(&hq, "/customers/99999").await.0,
+        StatusCode::NOT_FOUND
+    );
+}
+both_backends!(the_customer_page_shows_contracts_and_tickets_within_scope);
