@@ -189,6 +189,7 @@ catalogue! {
     QuotaNeedsMembers => "Khai báo ít nhất một nhân khẩu.", "Declare at least one household member.";
     AssigneeOutOfScope => "Người này không xử lý phiếu của đơn vị này.", "This person does not work this branch's tickets.";
     ExportCsv => "Xuất CSV", "Export CSV";
+    CustomerName => "Họ tên khách hàng", "Customer name";
     ContractCodes => "Mã danh bộ của khách hàng", "The customer's contract codes";
     RegisteredPersons => "Số nhân khẩu định mức", "Registered persons";
     ViewCustomer => "Xem khách hàng", "View customer";

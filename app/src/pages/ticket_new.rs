@@ -203,7 +203,7 @@ async fn new_ticket_content(
             <fieldset class="grid-2">
                 <legend>{t(Key::Customer)}</legend>
                 {text("contact_code", Key::ContractCodeLabel, contract, &errors)}
-                {text("customer_name", Key::Customer, name, &errors)}
+                {text("customer_name", Key::CustomerName, name, &errors)}
                 {text("customer_phone", Key::Phone, phone, &errors)}
                 {text("email", Key::Email, email, &errors)}
                 {text("customer_address", Key::Address, address, &errors)}
