@@ -189,6 +189,13 @@ catalogue! {
     QuotaNeedsMembers => "Khai báo ít nhất một nhân khẩu.", "Declare at least one household member.";
     AssigneeOutOfScope => "Người này không xử lý phiếu của đơn vị này.", "This person does not work this branch's tickets.";
     ExportCsv => "Xuất CSV", "Export CSV";
+    OpenTickets => "Phiếu đang mở", "Open tickets";
+    OpenByStatus => "Phiếu đang mở theo trạng thái", "Open tickets by status";
+    CreatedPerDay => "Phiếu tạo mỗi ngày, 30 ngày qua, theo đơn vị", "Tickets created per day, last 30 days, by branch";
+    MyQueue => "Việc của tôi", "My queue";
+    Count => "Số phiếu", "Tickets";
+    Day => "Ngày", "Day";
+    ShowNumbers => "Xem số liệu", "Show the numbers";
     CustomerName => "Họ tên khách hàng", "Customer name";
     ContractCodes => "Mã danh bộ của khách hàng", "The customer's contract codes";
     RegisteredPersons => "Số nhân khẩu định mức", "Registered persons";

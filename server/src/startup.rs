@@ -90,6 +90,8 @@ pub fn router(state: AppState) -> Router {
         .route("/tickets/export.csv", get(tcrm_app::export::export_tickets_csv))
         .route("/assets/tcrm.css", get(crate::assets::stylesheet))
         .route("/favicon.svg", get(crate::assets::favicon))
+        .route("/assets/charts.js", get(crate::assets::charts))
+        .route("/assets/echarts.min.js", get(crate::assets::echarts))
         .fallback(fallback)
         .layer(middleware::from_fn_with_state(state.clone(), tcrm_app::request::identify))
         .layer(sessions)

@@ -896,3 +896,29 @@ impl Db {
             .await)?)
     }
 }
+
+impl Db {
+    /// Tickets created per Vietnam day and branch since `since` (the dashboard's trend).
+    pub async fn tickets_created_per_day(
+        &self,
+        scope: Option<&BranchCode>,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Vec<(String, BranchCode, i64)>> {
+        let day = match self.backend() {
+            Backend::Sqlite => "date(t.created_at, '+7 hours')",
+            Backend::Postgres => {
+                "to_char(t.created_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD')"
+            }
+        };
+        let sql = format!(
+            "SELECT {day} AS day, t.branch_code, COUNT(*) FROM tickets t \
+             WHERE t.created_at >= $1 AND ($2 IS NULL OR t.branch_code = $2) \
+             GROUP BY {day}, t.branch_code ORDER BY 1, 2"
+        );
+        Ok(on_pool!(self, |pool| sqlx::query_as(&sql)
+            .bind(since)
+            .bind(scope)
+            .fetch_all(pool)
+            .await)?)
+    }
+}

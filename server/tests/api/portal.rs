@@ -72,3 +72,64 @@ async fn health_check_reports_the_database(backend: Backend) {
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
 }
 both_backends!(health_check_reports_the_database);
+
+async fn open_tickets(app: &TestApp, branch: Option<&str>) -> i64 {
+    let filter = tcrm_app::store::tickets::TicketFilter {
+        scope: branch.map(|code| tcrm_app::domain::BranchCode::parse(code).expect("code")),
+        ..Default::default()
+    };
+    let counts = app
+        .db()
+        .count_tickets_by_status(&filter)
+        .await
+        .expect("counts");
+    counts
+        .iter()
+        .filter(|(status, _)| [1, 2, 3, 6].contains(status))
+        .map(|(_, n)| n)
+        .sum()
+}
+
+async fn the_overview_counts_only_the_users_branch(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let size = tcrm_server::demo_data::DemoSize {
+        customers: 60,
+        tickets: 600,
+        seed: 3,
+    };
+    tcrm_server::demo_data::load(app.db(), &size)
+        .await
+        .expect("demo data");
+    app.create_user("hq.staff", "hq_staff", None).await;
+    app.create_user("agent.gd", "branch_staff", Some("GD"))
+        .await;
+    let expected_all = open_tickets(&app, None).await;
+    let expected_gd = open_tickets(&app, Some("GD")).await;
+    assert!(expected_gd > 0 && expected_gd < expected_all);
+    for (username, expected) in [("hq.staff", expected_all), ("agent.gd", expected_gd)] {
+        let browser = app.signed_in(username).await;
+        let (status, page) = app.page(&browser, "/").await;
+        assert_eq!(status, StatusCode::OK);
+        let shown = page
+            .split("data-testid=\"open-count\"")
+            .nth(1)
+            .and_then(|rest| rest.split_once('>'))
+            .and_then(|(_, rest)| rest.split_once('<'))
+            .map(|(number, _)| number.to_owned());
+        assert_eq!(shown, Some(expected.to_string()), "{username}");
+        assert!(
+            page.contains("data-chart=\"chart-trend\"") && page.contains("/assets/echarts.min.js")
+        );
+    }
+    let script = app.get(&app.browser(), "/assets/echarts.min.js").await;
+    assert_eq!(script.status(), StatusCode::OK);
+    assert!(
+        script.headers()["content-type"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("text/javascript")
+    );
+}
+both_backends!(the_overview_counts_only_the_users_branch);
