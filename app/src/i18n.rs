@@ -189,6 +189,15 @@ catalogue! {
     QuotaNeedsMembers => "Khai báo ít nhất một nhân khẩu.", "Declare at least one household member.";
     AssigneeOutOfScope => "Người này không xử lý phiếu của đơn vị này.", "This person does not work this branch's tickets.";
     ExportCsv => "Xuất CSV", "Export CSV";
+    Attachments => "Tệp đính kèm", "Attachments";
+    Upload => "Tải lên", "Upload";
+    UploadHelp => "Ảnh (JPEG, PNG, GIF, WEBP) hoặc PDF, tối đa 10 MB.", "Images (JPEG, PNG, GIF, WEBP) or PDF, up to 10 MB.";
+    Uploaded => "Đã tải tệp lên.", "File uploaded.";
+    UploadEmpty => "Chưa chọn tệp.", "No file was chosen.";
+    UploadTooBig => "Tệp lớn hơn 10 MB.", "The file is larger than 10 MB.";
+    UploadType => "Chỉ nhận ảnh JPEG, PNG, GIF, WEBP hoặc PDF (kiểm tra theo nội dung tệp).", "Only JPEG, PNG, GIF, WEBP images or PDF are accepted (checked by content).";
+    EventAttachment => "đính kèm tệp", "attached a file";
+    ChooseFile => "Chọn tệp", "Choose a file";
     OpenTickets => "Phiếu đang mở", "Open tickets";
     OpenByStatus => "Phiếu đang mở theo trạng thái", "Open tickets by status";
     CreatedPerDay => "Phiếu tạo mỗi ngày, 30 ngày qua, theo đơn vị", "Tickets created per day, last 30 days, by branch";

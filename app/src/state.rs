@@ -12,6 +12,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// Whether cookies carry `Secure` (the portal is served over HTTPS).
     pub secure_cookies: bool,
+    /// Where uploaded attachments are kept (`TCRM_DATA_DIR/attachments`).
+    pub attachments_dir: std::path::PathBuf,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -44,6 +44,7 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         db,
         leptos_options: leptos_options(),
         secure_cookies: config.secure_cookies,
+        attachments_dir: config.data_dir.join("attachments"),
     })
 }
 
@@ -88,6 +89,12 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(&state, routes, provide_state, move || shell(shell_options.clone()))
         .route("/healthz", get(healthz))
         .route("/tickets/export.csv", get(tcrm_app::export::export_tickets_csv))
+        .route(
+            "/tickets/{id}/attachments",
+            axum::routing::post(tcrm_app::attachments::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(tcrm_app::attachments::MAX_BYTES + 64 * 1024)),
+        )
+        .route("/attachments/{id}", get(tcrm_app::attachments::download))
         .route("/assets/tcrm.css", get(crate::assets::stylesheet))
         .route("/favicon.svg", get(crate::assets::favicon))
         .route("/assets/charts.js", get(crate::assets::charts))

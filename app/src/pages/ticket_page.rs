@@ -97,6 +97,7 @@ fn event_line(event: &TicketEvent, lookups: &Lookups) -> impl IntoView + use<> {
                 .unwrap_or_default(),
         ),
         "solution" => (Key::EventSolution, String::new()),
+        "attachment" => (Key::EventAttachment, event.body.clone()),
         _ => (Key::EventNote, String::new()),
     };
     view! {
@@ -107,7 +108,8 @@ fn event_line(event: &TicketEvent, lookups: &Lookups) -> impl IntoView + use<> {
                 {(!detail.is_empty()).then(|| view! { ": " <span>{detail.clone()}</span> })}
                 {event.internal.then(|| view! { " " <span class="badge">{t(Key::InternalNote)}</span> })}
             </div>
-            {(!event.body.is_empty()).then(|| view! { <p class="event-body">{event.body.clone()}</p> })}
+            {(!event.body.is_empty() && event.kind != "attachment")
+                .then(|| view! { <p class="event-body">{event.body.clone()}</p> })}
         </li>
     }
 }
@@ -181,6 +183,46 @@ struct ActionErrors {
     note: Option<AppError>,
 }
 
+fn attachments_section(
+    ticket_id: String,
+    attachments: Vec<crate::store::tickets::Attachment>,
+    may_upload: bool,
+    refusal: Option<crate::attachments::UploadRefusal>,
+) -> impl IntoView {
+    let items = attachments
+        .into_iter()
+        .map(|attachment| {
+            let href = format!("/attachments/{}", attachment.id);
+            let size = format!("{} KB", (attachment.size_bytes + 1023) / 1024);
+            let image = attachment.content_type.starts_with("image/");
+            view! {
+                <li class="attachment">
+                    {image.then(|| view! { <a href=href.clone()><img src=href.clone() alt=attachment.file_name.clone() loading="lazy" /></a> })}
+                    <a href=href.clone()>{attachment.file_name.clone()}</a>
+                    " · " <span class="muted small">{size} " · " {crate::format::date_time(attachment.created_at)}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="panel" aria-labelledby="attachments-heading">
+            <h2 id="attachments-heading">{t(Key::Attachments)}</h2>
+            <ul class="attachments">{items}</ul>
+            {refusal.map(|refusal| view! { <div class="banner banner-error" role="alert">{t(refusal.key())}</div> })}
+            {may_upload.then(|| view! {
+                <form method="post" enctype="multipart/form-data" action=format!("/tickets/{ticket_id}/attachments") class="inline-fields">
+                    <div class="field">
+                        <label for="field-file">{t(Key::ChooseFile)}</label>
+                        <input id="field-file" type="file" name="file" required accept="image/jpeg,image/png,image/gif,image/webp,application/pdf" aria-describedby="field-file-help" />
+                        <p class="field-help" id="field-file-help">{t(Key::UploadHelp)}</p>
+                    </div>
+                    <button type="submit" class="button">{t(Key::Upload)}</button>
+                </form>
+            })}
+        </section>
+    }
+}
+
 async fn ticket_content(id: String, errors: ActionErrors) -> Result<AnyView, AppError> {
     let user = require_user()?;
     let state = app_state()?;
@@ -189,6 +231,9 @@ async fn ticket_content(id: String, errors: ActionErrors) -> Result<AnyView, App
     let lookups = Lookups::load(&state.db).await?;
     let events = state.db.ticket_events(id).await?;
     let members = state.db.ticket_members(id).await?;
+    let attachments = state.db.ticket_attachments(id).await?;
+    let refusal =
+        query_param("upload").and_then(|code| crate::attachments::UploadRefusal::parse(&code));
     let may_change = may_work(&user, &ticket.branch_code).is_ok();
     let staff = if may_change {
         state.db.assignable_staff(&ticket.branch_code).await?
@@ -322,6 +367,7 @@ async fn ticket_content(id: String, errors: ActionErrors) -> Result<AnyView, App
                     })}
                 </section>
                 {member_rows}
+                {attachments_section(ticket.id.to_string(), attachments, may_change, refusal)}
                 <section class="panel">
                     <h2>{t(Key::Timeline)}</h2>
                     <ol class="timeline">{timeline}</ol>
@@ -368,6 +414,7 @@ pub fn TicketPage() -> impl IntoView {
     let done = query_param("done").and_then(|done| match done.as_str() {
         "created" => Some(Key::TicketCreated),
         "saved" => Some(Key::TicketSaved),
+        "uploaded" => Some(Key::Uploaded),
         _ => None,
     });
     let content =

@@ -922,3 +922,86 @@ impl Db {
             .await)?)
     }
 }
+
+/// A file attached to a ticket.
+#[derive(Clone, Debug, Serialize, Deserialize, sqlx::FromRow)]
+pub struct Attachment {
+    pub id: i64,
+    pub ticket_id: TicketId,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An uploaded file to record, already stored by its hash.
+pub struct NewAttachment<'a> {
+    pub ticket: TicketId,
+    pub file_name: &'a str,
+    pub content_type: &'a str,
+    pub size_bytes: i64,
+    pub sha256: &'a str,
+    pub actor: UserId,
+    pub actor_label: &'a str,
+}
+
+impl Db {
+    /// Records an attachment and its timeline event in one transaction.
+    pub async fn add_attachment(&self, new: &NewAttachment<'_>) -> StoreResult<i64> {
+        let now = Utc::now();
+        let id = on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO ticket_attachments (ticket_id, file_name, content_type, size_bytes, sha256, uploaded_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(new.ticket)
+            .bind(new.file_name)
+            .bind(new.content_type)
+            .bind(new.size_bytes)
+            .bind(new.sha256)
+            .bind(new.actor)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO ticket_events (ticket_id, kind, actor_user_id, actor_label, body, created_at) \
+                 VALUES ($1, 'attachment', $2, $3, $4, $5)",
+            )
+            .bind(new.ticket)
+            .bind(new.actor)
+            .bind(new.actor_label)
+            .bind(new.file_name)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("UPDATE tickets SET updated_at = $2 WHERE id = $1")
+                .bind(new.ticket)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(id)
+        })?;
+        Ok(id)
+    }
+
+    pub async fn ticket_attachments(&self, ticket: TicketId) -> StoreResult<Vec<Attachment>> {
+        let sql = "SELECT id, ticket_id, file_name, content_type, size_bytes, sha256, created_at \
+                   FROM ticket_attachments WHERE ticket_id = $1 ORDER BY id";
+        Ok(on_pool!(self, |pool| sqlx::query_as(sql)
+            .bind(ticket)
+            .fetch_all(pool)
+            .await)?)
+    }
+
+    pub async fn attachment(&self, id: i64) -> StoreResult<Attachment> {
+        let sql = "SELECT id, ticket_id, file_name, content_type, size_bytes, sha256, created_at \
+                   FROM ticket_attachments WHERE id = $1";
+        Ok(on_pool!(self, |pool| sqlx::query_as(sql)
+            .bind(id)
+            .fetch_one(pool)
+            .await)?)
+    }
+}

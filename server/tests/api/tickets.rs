@@ -715,3 +715,102 @@ async fn the_customer_page_shows_contracts_and_tickets_within_scope(backend: Bac
     );
 }
 both_backends!(the_customer_page_shows_contracts_and_tickets_within_scope);
+
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89";
+
+async fn upload(
+    app: &TestApp,
+    browser: &Client,
+    ticket: TicketId,
+    name: &str,
+    bytes: &[u8],
+) -> reqwest::Response {
+    let part = reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_owned());
+    let form = reqwest::multipart::Form::new().part("file", part);
+    browser
+        .post(format!("{}/tickets/{ticket}/attachments", app.address))
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload")
+}
+
+async fn attachments_are_checked_by_content_and_served_within_scope(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    app.create_user("agent.gd", "branch_staff", Some("GD"))
+        .await;
+    app.create_user("agent.cl", "branch_staff", Some("CL"))
+        .await;
+    app.create_user("boss", "executive", None).await;
+    let gd = app.signed_in("agent.gd").await;
+    let ticket = create(&app, &gd, "incident", &INCIDENT)
+        .await
+        .expect("ticket");
+
+    let response = upload(&app, &gd, ticket, "ảnh bể ống.png", PNG).await;
+    assert_eq!(
+        location(&response),
+        format!("/tickets/{ticket}?done=uploaded")
+    );
+    let refused = upload(&app, &gd, ticket, "photo.png", b"<script>alert(1)</script>").await;
+    assert_eq!(
+        location(&refused),
+        format!("/tickets/{ticket}?upload=type"),
+        "a script named .png is refused"
+    );
+    let empty = upload(&app, &gd, ticket, "x.png", b"").await;
+    assert_eq!(location(&empty), format!("/tickets/{ticket}?upload=empty"));
+    let too_big = upload(
+        &app,
+        &gd,
+        ticket,
+        "big.png",
+        &[PNG, &vec![0u8; 11 * 1024 * 1024]].concat(),
+    )
+    .await;
+    assert_eq!(
+        location(&too_big),
+        format!("/tickets/{ticket}?upload=too_big")
+    );
+
+    let attachments = app
+        .db()
+        .ticket_attachments(ticket)
+        .await
+        .expect("attachments");
+    assert_eq!(attachments.len(), 1, "only the real image was kept");
+    let (_, page) = app
+        .page(&gd, &format!("/tickets/{ticket}?upload=type"))
+        .await;
+    assert!(
+        page.contains(&format!("<img src=\"/attachments/{}\"", attachments[0].id)),
+        "images are shown inline"
+    );
+    assert!(page.contains(Key::UploadType.text(Language::Vi)));
+    assert!(page.contains("ảnh bể ống.png"));
+
+    let url = format!("/attachments/{}", attachments[0].id);
+    let file = app.get(&gd, &url).await;
+    assert_eq!(file.status(), StatusCode::OK);
+    assert_eq!(file.headers()["content-type"], "image/png");
+    assert_eq!(file.bytes().await.expect("bytes").as_ref(), PNG);
+    let cl = app.signed_in("agent.cl").await;
+    assert_eq!(
+        app.get(&cl, &url).await.status(),
+        StatusCode::NOT_FOUND,
+        "another branch cannot fetch it"
+    );
+    assert_eq!(
+        app.get(&app.browser(), &url).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let boss = app.signed_in("boss").await;
+    assert_eq!(app.get(&boss, &url).await.status(), StatusCode::OK);
+    assert_eq!(
+        upload(&app, &boss, ticket, "x.png", PNG).await.status(),
+        StatusCode::FORBIDDEN
+    );
+}
+both_backends!(attachments_are_checked_by_content_and_served_within_scope);
