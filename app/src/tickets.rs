@@ -869,3 +869,74 @@ mod tests {
         assert_eq!(parse_due_date(""), Ok(None));
     }
 }
+
+/// What a bulk action did: the tickets changed and, for each refused one, why.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BulkReport {
+    pub changed: usize,
+    pub refused: Vec<(String, Key)>,
+}
+
+/// Applies one action (`status`, `priority` or `department`) to many tickets, each
+/// checked on its own for scope, permission and workflow.
+pub async fn bulk_apply(
+    db: &Db,
+    actor: &CurrentUser,
+    ids: &[String],
+    action: &str,
+    value: &str,
+) -> Result<BulkReport, AppError> {
+    authorize(actor, Permission::WorkTickets, actor.branch.as_ref())?;
+    if ids.is_empty() {
+        return Err(AppError::field("ids", Key::BulkNothingSelected));
+    }
+    if ids.len() > 500 {
+        return Err(AppError::field("ids", Key::BulkTooMany));
+    }
+    if !matches!(action, "status" | "priority" | "department") {
+        return Err(AppError::field("action", Key::UnknownChoice));
+    }
+    let mut report = BulkReport::default();
+    for raw in ids {
+        let Ok(id) = parse_ticket_id(raw) else {
+            continue;
+        };
+        let result = match action {
+            "status" => change_status(db, actor, id, value).await,
+            "priority" => set_priority(db, actor, id, value).await,
+            _ => {
+                let current = db
+                    .ticket(id)
+                    .await
+                    .ok()
+                    .and_then(|ticket| ticket.assignee_user_id);
+                let assignee = current.map(|user| user.to_string()).unwrap_or_default();
+                assign(db, actor, id, value, &assignee).await
+            }
+        };
+        match result {
+            Ok(()) => report.changed += 1,
+            Err(error) => {
+                let code = db
+                    .ticket(id)
+                    .await
+                    .ok()
+                    .filter(|ticket| Scope::of(actor).covers(Some(&ticket.branch_code)))
+                    .and_then(|ticket| ticket.feedback_code)
+                    .unwrap_or_else(|| id.to_string());
+                let reason = error
+                    .form_errors()
+                    .and_then(|errors| errors.fields.first())
+                    .map_or_else(|| error.message_key(), |field| field.message);
+                report.refused.push((code, reason));
+            }
+        }
+    }
+    tracing::info!(
+        changed = report.changed,
+        refused = report.refused.len(),
+        action,
+        "bulk ticket action"
+    );
+    Ok(report)
+}

@@ -16,6 +16,47 @@ use crate::request::{app_state, identity};
 use crate::store::tickets::TicketOrder;
 use crate::tickets::TicketListQuery;
 
+/// Applies one change to every selected ticket; each is checked on its own and the
+/// page reports the ones refused, with the reason.
+#[server(endpoint = "tickets/bulk")]
+pub async fn bulk_tickets(
+    #[server(default)] ids: Vec<String>,
+    change: String,
+    back: String,
+) -> Result<(), AppError> {
+    let actor = crate::request::require_user()?;
+    let (action, value) = change.split_once(':').unwrap_or(("", ""));
+    let report = crate::tickets::bulk_apply(&app_state()?.db, &actor, &ids, action, value).await?;
+    let shown: Vec<(String, Key)> = report.refused.iter().take(50).cloned().collect();
+    let refused = serde_json::to_string(&shown).unwrap_or_default();
+    let back = crate::request::safe_next(&back);
+    let separator = if back.contains('?') { '&' } else { '?' };
+    leptos_axum::redirect(&format!(
+        "{back}{separator}bulk_done={}&bulk_refused={}&refused={}",
+        report.changed,
+        report.refused.len(),
+        encode(&refused)
+    ));
+    Ok(())
+}
+
+/// The report of the last bulk action, read back from the URL.
+fn bulk_report() -> Option<(String, Vec<(String, Key)>)> {
+    let done = query_param("bulk_done")?;
+    let refused_count = query_param("bulk_refused").unwrap_or_default();
+    let refused: Vec<(String, Key)> = query_param("refused")
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default();
+    Some((
+        format!(
+            "{}: {done} · {}: {refused_count}",
+            t(Key::BulkDone),
+            t(Key::BulkRefused)
+        ),
+        refused,
+    ))
+}
+
 /// Rows per page.
 pub const PAGE_SIZE: i64 = 50;
 
@@ -62,6 +103,10 @@ impl ListUrl for TicketListQuery {
             format!("/tickets?{}", query.join("&"))
         }
     }
+}
+
+fn parse_cursor(value: &str) -> Option<TicketId> {
+    value.trim().parse().ok().map(TicketId)
 }
 
 /// The same filters as a CSV export link.
@@ -127,15 +172,20 @@ async fn list_content(query: TicketListQuery) -> Result<AnyView, AppError> {
 
     let table_rows = rows
         .iter()
-        .map(|row| {
+        .enumerate()
+        .map(|(index, row)| {
             let overdue = row.date_due.is_some_and(|due| due < now)
                 && TicketStatus::from_id(row.id_status).is_some_and(TicketStatus::is_open);
             let code = row.feedback_code.clone().unwrap_or_else(|| row.id.to_string());
             let phone = row.customer_phone.as_ref().map(|p| p.display()).unwrap_or_default();
             let contract = row.contact_code.as_ref().map(|c| c.display()).unwrap_or_default();
             let due = row.date_due.map(crate::format::date_time).unwrap_or_default();
+            let checkbox_label = format!("{} {code}", t(Key::Select));
             view! {
                 <tr>
+                    <td class="select">
+                        <input type="checkbox" name=format!("ids[{index}]") value=row.id.to_string() aria-label=checkbox_label form="bulk-form" />
+                    </td>
                     <td><a href=format!("/tickets/{}", row.id)>{code}</a></td>
                     <td>{crate::format::date_time(row.created_at)}</td>
                     <td>{lookups.type_name(row.id_type)}</td>
@@ -177,6 +227,49 @@ async fn list_content(query: TicketListQuery) -> Result<AnyView, AppError> {
     let first_page = query.url(&query.status, None);
     let next_page = next.map(|id| query.url(&query.status, Some(id)));
     let on_deep_page = !query.after.is_empty();
+    let current_url = query.url(&query.status, parse_cursor(&query.after));
+    let bulk_error = ServerAction::<BulkTickets>::new()
+        .value()
+        .get_untracked()
+        .and_then(Result::err);
+    let bulk_message = match (bulk_error, bulk_report()) {
+        (Some(error), _) => {
+            let key = error
+                .form_errors()
+                .and_then(|e| e.fields.first())
+                .map_or_else(|| error.message_key(), |f| f.message);
+            Some(view! { <div class="banner banner-error" role="alert">{t(key)}</div> }.into_any())
+        }
+        (None, Some((summary, refused))) => {
+            let items = refused
+                .into_iter()
+                .map(|(code, reason)| view! { <li><strong>{code}</strong> ": " {t(reason)}</li> })
+                .collect_view();
+            Some(view! { <div class="banner banner-ok" role="status" data-testid="bulk-report"><p>{summary}</p><ul>{items}</ul></div> }.into_any())
+        }
+        (None, None) => None,
+    };
+    let change_options = {
+        let status_group = TicketStatus::ALL
+            .iter()
+            .map(|status| view! { <option value=format!("status:{}", status.id())>{t(Key::SetStatus)} ": " {t(status.key())}</option> })
+            .collect_view();
+        let priority_group = lookups
+            .priorities
+            .iter()
+            .map(|entry| view! { <option value=format!("priority:{}", entry.id)>{t(Key::SetPriority)} ": " {entry.name(crate::i18n::use_language()).to_owned()}</option> })
+            .collect_view();
+        let department_group = lookups
+            .departments
+            .iter()
+            .map(|entry| view! { <option value=format!("department:{}", entry.id)>{t(Key::SetDepartment)} ": " {entry.name(crate::i18n::use_language()).to_owned()}</option> })
+            .collect_view();
+        view! {
+            <optgroup label=t(Key::SetStatus)>{status_group}</optgroup>
+            <optgroup label=t(Key::SetPriority)>{priority_group}</optgroup>
+            <optgroup label=t(Key::SetDepartment)>{department_group}</optgroup>
+        }
+    };
 
     Ok(view! {
         <div class="page-head">
@@ -207,6 +300,17 @@ async fn list_content(query: TicketListQuery) -> Result<AnyView, AppError> {
         <nav aria-label=t(Key::Status)>
             <ul class="tabs">{tab_links}</ul>
         </nav>
+        {bulk_message}
+        {(may_create && !empty).then(|| view! {
+            <ActionForm action={ServerAction::<BulkTickets>::new()} attr:id="bulk-form" attr:class="panel inline-fields bulk">
+                <input type="hidden" name="back" value=current_url.clone() />
+                <div class="field">
+                    <label for="field-change">{t(Key::BulkActions)}</label>
+                    <select id="field-change" name="change">{change_options}</select>
+                </div>
+                <button type="submit" class="button">{t(Key::BulkApply)}</button>
+            </ActionForm>
+        })}
         <section class="panel">
             {if empty {
                 view! { <p class="empty">{t(Key::NoTickets)}</p> }.into_any()
@@ -216,6 +320,7 @@ async fn list_content(query: TicketListQuery) -> Result<AnyView, AppError> {
                         <table class="table" data-testid="tickets-table">
                             <thead>
                                 <tr>
+                                    <th scope="col"><span class="visually-hidden">{t(Key::Select)}</span></th>
                                     <th scope="col">{t(Key::TicketCode)}</th>
                                     <th scope="col">{t(Key::Created)}</th>
                                     <th scope="col">{t(Key::RequestType)}</th>

@@ -814,3 +814,81 @@ async fn attachments_are_checked_by_content_and_served_within_scope(backend: Bac
     );
 }
 both_backends!(attachments_are_checked_by_content_and_served_within_scope);
+
+async fn bulk_actions_check_each_ticket_and_report_refusals(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    app.create_user("hq.agent", "hq_staff", None).await;
+    app.create_user("agent.gd", "branch_staff", Some("GD"))
+        .await;
+    let hq = app.signed_in("hq.agent").await;
+    let first = create(&app, &hq, "incident", &INCIDENT)
+        .await
+        .expect("first");
+    let second = create(&app, &hq, "incident", &INCIDENT)
+        .await
+        .expect("second");
+    let mut cl_fields = INCIDENT.to_vec();
+    cl_fields[0] = ("branch", "CL");
+    let elsewhere = create(&app, &hq, "incident", &cl_fields).await.expect("cl");
+
+    let gd = app.signed_in("agent.gd").await;
+    let bulk = |change: &'static str, ids: Vec<TicketId>| {
+        let gd = gd.clone();
+        let app = &app;
+        async move {
+            let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+            let mut form: Vec<(String, String)> = ids
+                .iter()
+                .enumerate()
+                .map(|(index, id)| (format!("ids[{index}]"), id.clone()))
+                .collect();
+            form.push(("change".into(), change.into()));
+            form.push(("back".into(), "/tickets?status=1".into()));
+            let pairs: Vec<(&str, &str)> =
+                form.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+            app.post_form(&gd, "/api/tickets/bulk", "/tickets?status=1", &pairs)
+                .await
+        }
+    };
+    let response = bulk("status:3", vec![first, second, elsewhere]).await;
+    assert_eq!(outcome(&response), Ok(()));
+    let target = location(&response);
+    assert!(
+        target.starts_with("/tickets?status=1&bulk_done=2&bulk_refused=1"),
+        "{target}"
+    );
+    for id in [first, second] {
+        assert_eq!(app.db().ticket(id).await.expect("ticket").id_status, 3);
+    }
+    assert_eq!(
+        app.db().ticket(elsewhere).await.expect("ticket").id_status,
+        1,
+        "another branch's ticket untouched"
+    );
+    let (_, page) = app.page(&gd, &target).await;
+    assert!(
+        page.contains("data-testid=\"bulk-report\"")
+            && page.contains(Key::ErrNotFound.text(Language::Vi))
+    );
+
+    let response = bulk("status:5", vec![first]).await;
+    let (_, page) = app.page(&gd, &location(&response)).await;
+    assert!(
+        page.contains(&format!("GD-{:07}", first.0))
+            && page.contains(Key::TransitionNotAllowed.text(Language::Vi))
+    );
+    let response = bulk("priority:4", vec![first, second]).await;
+    assert!(location(&response).contains("bulk_done=2&bulk_refused=0"));
+    let response = bulk("department:105", vec![]).await;
+    assert_eq!(
+        invalid_fields(outcome(&response)),
+        vec![("ids".to_owned(), Key::BulkNothingSelected)]
+    );
+    assert_eq!(
+        app.db().ticket(second).await.expect("ticket").id_priority,
+        4
+    );
+}
+both_backends!(bulk_actions_check_each_ticket_and_report_refusals);
