@@ -61,6 +61,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/users") view=pages::users::UsersPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/users/:id") view=pages::user_edit::UserEditPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/sla") view=pages::sla::SlaPage ssr=SsrMode::Async />
                 <Route path=path!("/reference") view=pages::reference::ReferencePage ssr=SsrMode::Async />
                 <Route path=path!("/customers/:id") view=pages::customer::CustomerPage ssr=SsrMode::Async />
                 <Route path=path!("/tickets") view=pages::tickets::TicketsPage ssr=SsrMode::Async />

@@ -7,6 +7,7 @@ pub mod home;
 pub mod login;
 pub mod not_found;
 pub mod reference;
+pub mod sla;
 pub mod ticket_common;
 pub mod ticket_new;
 pub mod ticket_page;

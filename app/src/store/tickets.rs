@@ -1005,3 +1005,32 @@ impl Db {
             .await)?)
     }
 }
+
+impl Db {
+    /// The SLA table: (id_type, id_priority, hours).
+    pub async fn sla_rules(&self) -> StoreResult<Vec<(i64, i64, i64)>> {
+        let sql = "SELECT id_type, id_priority, hours FROM sla_rules ORDER BY id_type, id_priority";
+        Ok(on_pool!(self, |pool| sqlx::query_as(sql)
+            .fetch_all(pool)
+            .await)?)
+    }
+
+    /// Replaces SLA hours, all in one transaction.
+    pub async fn set_sla_rules(&self, rules: &[(i64, i64, i64)]) -> StoreResult<()> {
+        let sql = "INSERT INTO sla_rules (id_type, id_priority, hours) VALUES ($1, $2, $3) \
+                   ON CONFLICT (id_type, id_priority) DO UPDATE SET hours = $3";
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            for (id_type, id_priority, hours) in rules {
+                sqlx::query(sql)
+                    .bind(id_type)
+                    .bind(id_priority)
+                    .bind(hours)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await
+        })?;
+        Ok(())
+    }
+}

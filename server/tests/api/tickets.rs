@@ -892,3 +892,77 @@ async fn bulk_actions_check_each_ticket_and_report_refusals(backend: Backend) {
     );
 }
 both_backends!(bulk_actions_check_each_ticket_and_report_refusals);
+
+async fn admins_edit_the_sla_table_that_sets_due_dates(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    app.create_user("root.admin", "admin", None).await;
+    app.create_user("hq.agent", "hq_staff", None).await;
+    let admin = app.signed_in("root.admin").await;
+    let rules = app.db().sla_rules().await.expect("rules");
+    assert_eq!(rules.len(), 11 * 4, "every type × priority");
+    let mut form: Vec<(String, String)> = rules
+        .iter()
+        .map(|(t, p, h)| (format!("hours[t{t}p{p}]"), h.to_string()))
+        .collect();
+    let incident_high = form
+        .iter()
+        .position(|(name, _)| name == "hours[t2p3]")
+        .expect("cell");
+    form[incident_high].1 = "6".into();
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let saved = app
+        .post_form(&admin, "/api/sla/save", "/admin/sla", &pairs)
+        .await;
+    assert_eq!(outcome(&saved), Ok(()));
+    assert!(
+        app.db()
+            .sla_rules()
+            .await
+            .expect("rules")
+            .contains(&(2, 3, 6))
+    );
+
+    let mut bad = form.clone();
+    bad[0].1 = "0".into();
+    let pairs: Vec<(&str, &str)> = bad.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let refused = app
+        .post_form(&admin, "/api/sla/save", "/admin/sla", &pairs)
+        .await;
+    assert_eq!(
+        invalid_fields(outcome(&refused)),
+        vec![("t1p1".to_owned(), Key::NumberOutOfRange)]
+    );
+
+    let agent = app.signed_in("hq.agent").await;
+    let (status, page) = app.page(&agent, "/admin/sla").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!page.contains("name=\"hours["), "read-only for staff");
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    assert_eq!(
+        outcome(
+            &app.post_form(&agent, "/api/sla/save", "/admin/sla", &pairs)
+                .await
+        ),
+        Err(AppError::Forbidden)
+    );
+
+    let before = chrono::Utc::now();
+    let id = create(&app, &agent, "incident", &INCIDENT)
+        .await
+        .expect("ticket");
+    let due = app
+        .db()
+        .ticket(id)
+        .await
+        .expect("ticket")
+        .date_due
+        .expect("due");
+    let hours = (due - before).num_minutes() as f64 / 60.0;
+    assert!(
+        (5.9..6.1).contains(&hours),
+        "the incident at high priority is due in 6 h, got {hours}"
+    );
+}
+both_backends!(admins_edit_the_sla_table_that_sets_due_dates);
