@@ -57,6 +57,9 @@ fn bulk_report() -> Option<(String, Vec<(String, Key)>)> {
     ))
 }
 
+/// Tab counts stop at this many per status (shown as "1000+").
+pub const COUNT_CAP: i64 = 1000;
+
 /// Rows per page.
 pub const PAGE_SIZE: i64 = 50;
 
@@ -141,19 +144,38 @@ async fn list_content(query: TicketListQuery) -> Result<AnyView, AppError> {
         .db
         .list_tickets(&filter, TicketOrder::NewestFirst, cursor, PAGE_SIZE + 1)
         .await?;
-    let counts = state.db.count_tickets_by_status(&filter).await?;
+    let counts = state
+        .db
+        .count_tickets_by_status_capped(&filter, COUNT_CAP)
+        .await?;
     let has_more = rows.len() as i64 > PAGE_SIZE;
     let rows: Vec<_> = rows.into_iter().take(PAGE_SIZE as usize).collect();
     let next = has_more.then(|| rows.last().map(|row| row.id)).flatten();
     let total: i64 = counts.iter().map(|(_, count)| count).sum();
+    let capped = counts.iter().any(|(_, count)| *count >= COUNT_CAP);
+    let shown = |count: i64, capped: bool| {
+        if capped {
+            format!("{count}+")
+        } else {
+            count.to_string()
+        }
+    };
 
-    let mut tabs = vec![(String::new(), t(Key::AllStatuses).to_owned(), total)];
+    let mut tabs = vec![(
+        String::new(),
+        t(Key::AllStatuses).to_owned(),
+        shown(total, capped),
+    )];
     tabs.extend(TicketStatus::ALL.iter().map(|status| {
         let count = counts
             .iter()
             .find(|(id, _)| *id == status.id())
             .map_or(0, |(_, count)| *count);
-        (status.id().to_string(), t(status.key()).to_owned(), count)
+        (
+            status.id().to_string(),
+            t(status.key()).to_owned(),
+            shown(count, count >= COUNT_CAP),
+        )
     }));
     let tab_links = tabs
         .into_iter()

@@ -286,12 +286,44 @@ pub fn search_words(
     crate::domain::fold::fold(&parts.join(" "))
 }
 
+/// Words joined for the full-text index: every word whole except the last, which is a
+/// prefix (it may still be being typed) — prefixes of short common words are costly.
+fn match_expression(words: &[String], quote: &str, prefix: &str, and: &str) -> String {
+    let last = words.len().saturating_sub(1);
+    words
+        .iter()
+        .enumerate()
+        .map(|(index, word)| {
+            if index == last {
+                format!("{quote}{word}{prefix}")
+            } else {
+                format!("{quote}{word}{quote}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(and)
+}
+
 /// A word as the search index sees it: letters and digits only.
 fn index_word(word: &str) -> String {
     word.chars().filter(|c| c.is_alphanumeric()).collect()
 }
 
 impl TicketFilter {
+    /// The tables a query reads, and the column it orders and pages by. A word search on
+    /// SQLite drives from the FTS index (rowid = ticket id), newest first.
+    fn source_tables(&self, backend: Backend) -> (&'static str, &'static str) {
+        let words = matches!(&self.search, Some(TicketSearch::Words(words)) if words.iter().any(|w| !index_word(w).is_empty()));
+        if words && backend == Backend::Sqlite {
+            (
+                "ticket_search JOIN tickets t ON t.id = ticket_search.rowid",
+                "ticket_search.rowid",
+            )
+        } else {
+            ("tickets t", "t.id")
+        }
+    }
+
     /// The WHERE clause (with `t.` columns) and its binds, numbered from `$1`.
     fn where_clause(&self, backend: Backend, args: &mut Vec<Arg>) -> String {
         let mut conditions: Vec<String> = Vec::new();
@@ -378,23 +410,16 @@ impl TicketFilter {
                 } else {
                     match backend {
                         Backend::Sqlite => {
-                            let expression = words
-                                .iter()
-                                .map(|w| format!("\"{w}\"*"))
-                                .collect::<Vec<_>>()
-                                .join(" AND ");
+                            // The FROM clause joins ticket_search (`source_tables`), so the
+                            // list walks the index newest first and stops at the page size.
                             push(
                                 args,
-                                "t.id IN (SELECT rowid FROM ticket_search WHERE ticket_search MATCH ?)",
-                                Arg::Text(expression),
+                                "ticket_search MATCH ?",
+                                Arg::Text(match_expression(&words, "\"", "\"*", " AND ")),
                             );
                         }
                         Backend::Postgres => {
-                            let expression = words
-                                .iter()
-                                .map(|w| format!("{w}:*"))
-                                .collect::<Vec<_>>()
-                                .join(" & ");
+                            let expression = match_expression(&words, "", ":*", " & ");
                             push(
                                 args,
                                 "to_tsvector('simple', t.search_text) @@ to_tsquery('simple', ?)",
@@ -566,14 +591,15 @@ impl Db {
             TicketOrder::NewestFirst => ("<", "DESC"),
             TicketOrder::OldestFirst => (">", "ASC"),
         };
+        let (from, key) = filter.source_tables(self.backend());
         if let Some(cursor) = cursor {
             args.push(Arg::I64(cursor.0));
-            conditions = format!("{conditions} AND t.id {comparison} ${}", args.len());
+            conditions = format!("{conditions} AND {key} {comparison} ${}", args.len());
         }
         args.push(Arg::I64(limit));
         let sql = format!(
-            "SELECT {LIST_COLUMNS} FROM tickets t LEFT JOIN staff_users u ON u.id = t.assignee_user_id \
-             WHERE {conditions} ORDER BY t.id {direction} LIMIT ${}",
+            "SELECT {LIST_COLUMNS} FROM {from} LEFT JOIN staff_users u ON u.id = t.assignee_user_id \
+             WHERE {conditions} ORDER BY {key} {direction} LIMIT ${}",
             args.len()
         );
         Ok(on_pool!(self, |pool| bind_args!(
@@ -593,8 +619,9 @@ impl Db {
         let mut without_status = filter.clone();
         without_status.status = None;
         let conditions = without_status.where_clause(self.backend(), &mut args);
+        let (from, _) = without_status.source_tables(self.backend());
         let sql = format!(
-            "SELECT t.id_status, COUNT(*) FROM tickets t WHERE {conditions} GROUP BY t.id_status ORDER BY t.id_status"
+            "SELECT t.id_status, COUNT(*) FROM {from} WHERE {conditions} GROUP BY t.id_status ORDER BY t.id_status"
         );
         Ok(on_pool!(self, |pool| bind_args!(
             sqlx::query_as(&sql),
@@ -602,6 +629,35 @@ impl Db {
         )
         .fetch_all(pool)
         .await)?)
+    }
+
+    /// Per status, how many tickets match — counting at most `cap` of each, so the
+    /// list's tabs cost the same on a million rows as on a hundred (`cap` means "cap or more").
+    pub async fn count_tickets_by_status_capped(
+        &self,
+        filter: &TicketFilter,
+        cap: i64,
+    ) -> StoreResult<Vec<(i64, i64)>> {
+        let mut without_status = filter.clone();
+        without_status.status = None;
+        let (from, _) = without_status.source_tables(self.backend());
+        let mut counts = Vec::with_capacity(TicketStatus::ALL.len());
+        for status in TicketStatus::ALL {
+            let mut args = Vec::new();
+            let conditions = without_status.where_clause(self.backend(), &mut args);
+            args.push(Arg::I64(status.id()));
+            args.push(Arg::I64(cap));
+            let sql = format!(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM {from} WHERE {conditions} AND t.id_status = ${} LIMIT ${}) AS capped",
+                args.len() - 1,
+                args.len()
+            );
+            let count: i64 = on_pool!(self, |pool| bind_args!(sqlx::query_scalar(&sql), &args)
+                .fetch_one(pool)
+                .await)?;
+            counts.push((status.id(), count));
+        }
+        Ok(counts)
     }
 
     /// Applies one change and appends its event, in one transaction. A status change
