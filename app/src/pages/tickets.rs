@@ -216,7 +216,7 @@ async fn list_content(query: TicketListQuery) -> Result<AnyView, AppError> {
                         <div class="muted small">{phone}</div>
                     </td>
                     <td class="nowrap">{contract}</td>
-                    <td>{row.branch_code.to_string()}</td>
+                    <td class="branch">{row.branch_code.to_string()}</td>
                     <td>{status_badge(row.id_status)}</td>
                     <td>{lookups.priority_name(row.id_priority)}</td>
                     <td>{lookups.department_name(row.id_process_unit)}</td>
