@@ -185,7 +185,7 @@ async fn list_content(query: TicketListQuery) -> Result<AnyView, AppError> {
             view! {
                 <li>
                     <a href=href aria-current=current.then_some("page")>
-                        {label} " " <span class="count">{count}</span>
+                        {label} {(!count.is_empty()).then(|| view! { " " <span class="count">{count.clone()}</span> })}
                     </a>
                 </li>
             }
