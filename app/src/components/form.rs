@@ -20,6 +20,24 @@ fn control_id(prefix: &str, field: &str) -> String {
     format!("{prefix}-{cleaned}")
 }
 
+/// What was typed into `field` before a refused post, else `default`.
+fn kept_value(errors: &Option<FormErrors>, field: &str, default: String) -> String {
+    errors
+        .as_ref()
+        .and_then(|errors| errors.value(field))
+        .map(ToOwned::to_owned)
+        .unwrap_or(default)
+}
+
+/// The id of the text describing a control: its error if any, else its help.
+fn described_by(id: &str, has_error: bool, help: Option<Key>) -> Option<String> {
+    match (has_error, help) {
+        (true, _) => Some(format!("{id}-error")),
+        (false, Some(_)) => Some(format!("{id}-help")),
+        (false, None) => None,
+    }
+}
+
 fn field_error(errors: &Option<FormErrors>, name: &str) -> Option<String> {
     let language = use_language();
     errors
@@ -63,17 +81,9 @@ pub fn TextField(
     let value = if input_type == "password" {
         String::new()
     } else {
-        errors
-            .as_ref()
-            .and_then(|errors| errors.value(&field))
-            .map(ToOwned::to_owned)
-            .unwrap_or(value)
+        kept_value(&errors, &field, value)
     };
-    let described_by = match (&error, help) {
-        (Some(_), _) => Some(format!("{id}-error")),
-        (None, Some(_)) => Some(format!("{id}-help")),
-        (None, None) => None,
-    };
+    let described_by = described_by(&id, invalid, help);
     view! {
         <div class="field" class:field-invalid=invalid>
             <label for=id.clone()>{t(label)}</label>
@@ -111,11 +121,7 @@ pub fn SelectField(
     let id = control_id(id_prefix, &field);
     let error = field_error(&errors, &field);
     let invalid = error.is_some();
-    let selected = errors
-        .as_ref()
-        .and_then(|errors| errors.value(&field))
-        .map(ToOwned::to_owned)
-        .unwrap_or(selected);
+    let selected = kept_value(&errors, &field, selected);
     view! {
         <div class="field" class:field-invalid=invalid>
             <label for=id.clone()>{t(label)}</label>
@@ -188,16 +194,8 @@ pub fn TextArea(
     let id = control_id("field", &field);
     let error = field_error(&errors, &field);
     let invalid = error.is_some();
-    let value = errors
-        .as_ref()
-        .and_then(|errors| errors.value(&field))
-        .map(ToOwned::to_owned)
-        .unwrap_or(value);
-    let described_by = match (&error, help) {
-        (Some(_), _) => Some(format!("{id}-error")),
-        (None, Some(_)) => Some(format!("{id}-help")),
-        (None, None) => None,
-    };
+    let value = kept_value(&errors, &field, value);
+    let described_by = described_by(&id, invalid, help);
     view! {
         <div class="field" class:field-invalid=invalid>
             <label for=id.clone()>{t(label)}</label>

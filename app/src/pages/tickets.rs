@@ -12,7 +12,7 @@ use crate::i18n::{Key, t};
 use crate::page_title;
 use crate::pages::query_param;
 use crate::pages::ticket_common::{Lookups, status_badge, status_options};
-use crate::request::{app_state, identity};
+use crate::request::app_state;
 use crate::store::tickets::TicketOrder;
 use crate::tickets::TicketListQuery;
 
@@ -373,7 +373,6 @@ async fn list_content(query: TicketListQuery) -> Result<AnyView, AppError> {
 #[component]
 pub fn TicketsPage() -> impl IntoView {
     let query = read_query();
-    let _ = identity();
     let content = Suspend::new(async move { super::or_error_banner(list_content(query).await) });
     view! {
         {page_title(Key::NavTickets)}
