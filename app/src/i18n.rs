@@ -183,6 +183,7 @@ catalogue! {
     ContractOutOfScope => "Mã danh bộ này thuộc đơn vị khác.", "This contract code belongs to another branch.";
     PhoneInvalid => "Số điện thoại viết dạng 0xxxxxxxxx, 84xxxxxxxxx hoặc +84xxxxxxxxx.", "Write the phone as 0xxxxxxxxx, 84xxxxxxxxx or +84xxxxxxxxx.";
     EmailInvalid => "Email không hợp lệ.", "Not a valid email address.";
+    ApiBranchOnlyForBranchKind => "Chỉ tài khoản loại branch mới gắn với một đơn vị.", "Only accounts of kind branch are bound to a branch.";
     DateInvalid => "Ngày viết dạng dd/mm/yyyy.", "Write the date as dd/mm/yyyy.";
     TaxCodeInvalid => "Mã số thuế gồm 10 chữ số (hoặc 10-3 cho chi nhánh).", "A tax code has 10 digits (or 10-3 for a branch office).";
     CitizenIdInvalid => "Số CCCD gồm 12 chữ số (hoặc CMND 9 chữ số).", "A citizen id has 12 digits (or 9 for the old CMND).";

@@ -3,6 +3,7 @@
 //! Server-rendered only: every page is HTML from the server and every form posts
 //! to a server function, so the portal works with JavaScript turned off.
 
+pub mod api_accounts;
 pub mod attachments;
 pub mod auth;
 pub mod components;

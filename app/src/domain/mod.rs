@@ -1,5 +1,6 @@
 //! Domain values: parsed once at the edge (form, API payload, CLI), trusted after.
 
+mod api_account;
 mod branch;
 mod citizen_id;
 mod contract_code;
@@ -12,6 +13,7 @@ mod role;
 mod ticket;
 mod username;
 
+pub use api_account::ApiAccountKind;
 pub use branch::BranchCode;
 pub use citizen_id::{CitizenId, CitizenIdError};
 pub use contract_code::{ContractCode, ContractCodeError};

@@ -5,6 +5,7 @@
 //! not. Rows decode into the same `FromRow` structs on both backends; each
 //! query is compiled once per backend by the [`on_pool!`] macro.
 
+pub mod api_accounts;
 pub mod demo;
 pub mod login_throttle;
 pub mod reference;
