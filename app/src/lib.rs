@@ -12,6 +12,7 @@ pub mod error;
 pub mod export;
 pub mod format;
 pub mod i18n;
+pub mod notifications;
 pub mod pages;
 pub mod request;
 pub mod state;

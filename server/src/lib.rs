@@ -1,5 +1,6 @@
 //! The `tcrm` binary's pieces: configuration, start-up, HTTP plumbing and the CLI.
 
+pub mod api;
 pub mod assets;
 pub mod bootstrap;
 pub mod cli;

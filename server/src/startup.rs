@@ -103,6 +103,8 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), tcrm_app::request::identify))
         .layer(sessions)
         .layer(middleware::from_fn(crate::security::refuse_cross_origin))
+        // The token API sits outside the portal's session and page middleware.
+        .merge(crate::api::router(&state))
         .layer(middleware::from_fn(crate::security::security_headers))
         .layer(
             tower_http::trace::TraceLayer::new_for_http().make_span_with(|request: &axum::extract::Request| {

@@ -87,6 +87,34 @@ pub struct NewTicket {
     pub created_by: Option<UserId>,
     pub actor_label: String,
     pub members: Vec<TicketMember>,
+    /// The API account that sent the ticket, and its own id for it (`id_feedback`).
+    pub api_account_id: Option<i64>,
+    pub external_id: Option<String>,
+    /// Digest of the request, to tell a replay of `id_feedback` from a clash.
+    pub request_digest: String,
+    pub external_customer_id: String,
+    /// Files already stored by content hash, recorded with the ticket.
+    pub files: Vec<NewFile>,
+}
+
+/// A file already written to the attachment store, to be recorded on a ticket.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NewFile {
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    /// '' for the ticket itself, `members.N` for a quota member's id card.
+    pub purpose: String,
+}
+
+/// Who makes a change: a staff user, an API account, or the system, with the label
+/// the timeline shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Actor {
+    pub user: Option<UserId>,
+    pub api_account: Option<i64>,
+    pub label: String,
 }
 
 /// A ticket as stored, with the seed's field names.
@@ -137,6 +165,9 @@ pub struct Ticket {
     pub date_due: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub api_account_id: Option<i64>,
+    pub external_id: Option<String>,
+    pub external_customer_id: String,
 }
 
 impl Ticket {
@@ -232,6 +263,9 @@ pub enum TicketChange {
     Note {
         body: String,
     },
+    Content(String),
+    RequestType(i64),
+    Department(Option<i64>),
 }
 
 const TICKET_COLUMNS: &str = "t.id, t.feedback_code, t.branch_code, t.id_type, t.id_status, t.id_priority, \
@@ -241,7 +275,8 @@ const TICKET_COLUMNS: &str = "t.id, t.feedback_code, t.branch_code, t.id_type, t
     t.id_service_category, t.id_related, t.id_service_reason, t.reading_number, t.reading_month, \
     t.reading_year, t.accuracy, t.reporter_name, t.incident_type, t.id_phenomena, t.customer_type, \
     t.tax_code, t.legal_representative, t.contact_person_name, t.contact_person_phone, \
-    t.contact_person_email, t.contact_address, t.date_due, t.created_at, t.updated_at";
+    t.contact_person_email, t.contact_address, t.date_due, t.created_at, t.updated_at, \
+    t.api_account_id, t.external_id, t.external_customer_id";
 
 const LIST_COLUMNS: &str = "t.id, t.feedback_code, t.branch_code, t.id_type, t.id_status, t.id_priority, \
     t.id_process_unit, u.display_name AS assignee_name, t.source, t.contact_code, t.customer_name, \
@@ -444,9 +479,10 @@ impl Db {
             ward_code, district_code, province_code, latitude, longitude, content, note, id_service_category, \
             id_related, id_service_reason, reading_number, reading_month, reading_year, accuracy, reporter_name, \
             incident_type, id_phenomena, customer_type, tax_code, legal_representative, contact_person_name, \
-            contact_person_phone, contact_person_email, contact_address, date_due, created_by_user_id, created_at, updated_at) \
+            contact_person_phone, contact_person_email, contact_address, date_due, created_by_user_id, created_at, updated_at, \
+            api_account_id, external_id, request_digest, external_customer_id) \
             VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
-            $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39, $39) RETURNING id";
+            $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39, $39, $40, $41, $42, $43) RETURNING id";
         let id = on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             let id: TicketId = sqlx::query_scalar(insert)
@@ -489,6 +525,10 @@ impl Db {
                 .bind(ticket.date_due)
                 .bind(ticket.created_by)
                 .bind(now)
+                .bind(ticket.api_account_id)
+                .bind(ticket.external_id.as_deref())
+                .bind(&ticket.request_digest)
+                .bind(&ticket.external_customer_id)
                 .fetch_one(&mut *tx)
                 .await?;
             let code = format!("{}-{:07}", branch, id.0);
@@ -519,15 +559,24 @@ impl Db {
                 .await?;
             }
             sqlx::query(
-                "INSERT INTO ticket_events (ticket_id, kind, actor_user_id, actor_label, to_value, created_at) \
-                 VALUES ($1, 'created', $2, $3, '1', $4)",
+                "INSERT INTO ticket_events (ticket_id, kind, actor_user_id, actor_api_account_id, actor_label, to_value, created_at) \
+                 VALUES ($1, 'created', $2, $3, $4, '1', $5)",
             )
             .bind(id)
             .bind(ticket.created_by)
+            .bind(ticket.api_account_id)
             .bind(&ticket.actor_label)
             .bind(now)
             .execute(&mut *tx)
             .await?;
+            let actor = Actor {
+                user: ticket.created_by,
+                api_account: ticket.api_account_id,
+                label: ticket.actor_label.clone(),
+            };
+            for file in &ticket.files {
+                insert_file(&mut tx, id, file, &actor, now).await?;
+            }
             tx.commit().await?;
             Ok::<_, sqlx::Error>(id)
         })?;
@@ -655,48 +704,71 @@ impl Db {
         actor: Option<UserId>,
         actor_label: &str,
     ) -> StoreResult<()> {
+        let actor = Actor {
+            user: actor,
+            api_account: None,
+            label: actor_label.to_owned(),
+        };
+        self.change_ticket_many(id, std::slice::from_ref(change), &[], &actor)
+            .await
+    }
+
+    /// Applies several changes and records files, each with its timeline event, all in
+    /// one transaction: either everything lands or nothing does.
+    pub async fn change_ticket_many(
+        &self,
+        id: TicketId,
+        changes: &[TicketChange],
+        files: &[NewFile],
+        actor: &Actor,
+    ) -> StoreResult<()> {
         let now = Utc::now();
-        let (update, event) = change.to_update(now);
-        let TimelineEntry {
-            kind,
-            from,
-            to,
-            body,
-            internal,
-        } = event;
+        let steps: Vec<(TicketUpdate, TimelineEntry)> =
+            changes.iter().map(|change| change.to_update(now)).collect();
         let changed = on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             let mut changed = true;
-            if let Some((sql, args)) = &update {
-                let result = bind_args!(sqlx::query(sql).bind(id), args)
-                    .execute(&mut *tx)
-                    .await?;
-                changed = result.rows_affected() == 1;
-            }
-            if changed {
+            for (update, event) in &steps {
+                if let Some((sql, args)) = update {
+                    let result = bind_args!(sqlx::query(sql).bind(id), args)
+                        .execute(&mut *tx)
+                        .await?;
+                    if result.rows_affected() != 1 {
+                        changed = false;
+                        break;
+                    }
+                }
                 sqlx::query(
-                    "INSERT INTO ticket_events (ticket_id, kind, actor_user_id, actor_label, from_value, to_value, body, internal, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                    "INSERT INTO ticket_events (ticket_id, kind, actor_user_id, actor_api_account_id, actor_label, from_value, to_value, body, internal, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                 )
                 .bind(id)
-                .bind(kind)
-                .bind(actor)
-                .bind(actor_label)
-                .bind(&from)
-                .bind(&to)
-                .bind(&body)
-                .bind(internal)
+                .bind(event.kind)
+                .bind(actor.user)
+                .bind(actor.api_account)
+                .bind(&actor.label)
+                .bind(&event.from)
+                .bind(&event.to)
+                .bind(&event.body)
+                .bind(event.internal)
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
-                sqlx::query("UPDATE tickets SET updated_at = $2 WHERE id = $1")
-                    .bind(id)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
             }
+            if !changed {
+                tx.rollback().await?;
+                return Err(StoreError::Conflict);
+            }
+            for file in files {
+                insert_file(&mut tx, id, file, actor, now).await?;
+            }
+            sqlx::query("UPDATE tickets SET updated_at = $2 WHERE id = $1")
+                .bind(id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await?;
-            Ok::<_, sqlx::Error>(changed)
+            Ok::<_, sqlx::Error>(true)
         })?;
         if changed {
             Ok(())
@@ -704,6 +776,55 @@ impl Db {
             Err(StoreError::Conflict)
         }
     }
+}
+
+/// Records a stored file on a ticket with its timeline event, inside `tx`.
+async fn insert_file<'c, DB>(
+    tx: &mut sqlx::Transaction<'c, DB>,
+    ticket: TicketId,
+    file: &NewFile,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error>
+where
+    DB: sqlx::Database,
+    for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
+    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    for<'q> TicketId: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<UserId>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> DateTime<Utc>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    sqlx::query(
+        "INSERT INTO ticket_attachments (ticket_id, file_name, content_type, size_bytes, sha256, uploaded_by, uploaded_by_api_account_id, purpose, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(ticket)
+    .bind(file.file_name.as_str())
+    .bind(file.content_type.as_str())
+    .bind(file.size_bytes)
+    .bind(file.sha256.as_str())
+    .bind(actor.user)
+    .bind(actor.api_account)
+    .bind(file.purpose.as_str())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO ticket_events (ticket_id, kind, actor_user_id, actor_api_account_id, actor_label, body, created_at) \
+         VALUES ($1, 'attachment', $2, $3, $4, $5, $6)",
+    )
+    .bind(ticket)
+    .bind(actor.user)
+    .bind(actor.api_account)
+    .bind(actor.label.as_str())
+    .bind(file.file_name.as_str())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// The UPDATE a change runs (binds after the ticket id), if any.
@@ -785,6 +906,32 @@ impl TicketChange {
                     vec![Arg::Text(text.clone()), Arg::Time(now)],
                 )),
                 TimelineEntry::new("solution", String::new(), String::new(), text.clone()),
+            ),
+            TicketChange::Content(text) => (
+                Some((
+                    "UPDATE tickets SET content = $2, updated_at = $3 WHERE id = $1",
+                    vec![Arg::Text(text.clone()), Arg::Time(now)],
+                )),
+                TimelineEntry::new("content", String::new(), String::new(), text.clone()),
+            ),
+            TicketChange::RequestType(id_type) => (
+                Some((
+                    "UPDATE tickets SET id_type = $2, updated_at = $3 WHERE id = $1",
+                    vec![Arg::I64(*id_type), Arg::Time(now)],
+                )),
+                TimelineEntry::new("type", String::new(), id_type.to_string(), String::new()),
+            ),
+            TicketChange::Department(department) => (
+                Some((
+                    "UPDATE tickets SET id_process_unit = $2, updated_at = $3 WHERE id = $1",
+                    vec![Arg::OptI64(*department), Arg::Time(now)],
+                )),
+                TimelineEntry::new(
+                    "department",
+                    String::new(),
+                    department.map(|d| d.to_string()).unwrap_or_default(),
+                    String::new(),
+                ),
             ),
             TicketChange::Note { body } => (
                 None,
@@ -1074,5 +1221,84 @@ impl Db {
             tx.commit().await
         })?;
         Ok(())
+    }
+}
+
+/// A ticket an API client knows by its own id.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ExternalTicket {
+    pub id: TicketId,
+    pub request_digest: String,
+}
+
+/// A contract linked to a phone, for the customer app.
+#[derive(Clone, Debug, Serialize, Deserialize, sqlx::FromRow)]
+pub struct PhoneContract {
+    pub code: ContractCode,
+    pub branch_code: BranchCode,
+    pub customer_name: String,
+    pub address: String,
+    pub ward_code: String,
+    pub district_code: String,
+    pub customer_type: i64,
+    pub use_purpose: String,
+    pub registered_persons: i64,
+}
+
+impl Db {
+    /// The ticket an API account created under its own `id_feedback`.
+    pub async fn ticket_by_external_id(
+        &self,
+        api_account: i64,
+        external_id: &str,
+    ) -> StoreResult<Option<ExternalTicket>> {
+        let sql =
+            "SELECT id, request_digest FROM tickets WHERE api_account_id = $1 AND external_id = $2";
+        Ok(on_pool!(self, |pool| sqlx::query_as(sql)
+            .bind(api_account)
+            .bind(external_id)
+            .fetch_optional(pool)
+            .await)?)
+    }
+
+    /// A customer's tickets by phone (and contract code), newest first, for the app.
+    pub async fn tickets_of_phone(
+        &self,
+        phone: &Phone,
+        contract: Option<&ContractCode>,
+        branch: Option<&BranchCode>,
+        before: Option<TicketId>,
+        limit: i64,
+    ) -> StoreResult<Vec<Ticket>> {
+        let sql = format!(
+            "SELECT {TICKET_COLUMNS} FROM tickets t LEFT JOIN staff_users u ON u.id = t.assignee_user_id \
+             WHERE t.customer_phone = $1 AND ($2 IS NULL OR t.contact_code = $2) AND ($3 IS NULL OR t.branch_code = $3) \
+             AND ($4 IS NULL OR t.id < $4) ORDER BY t.id DESC LIMIT $5"
+        );
+        Ok(on_pool!(self, |pool| sqlx::query_as(&sql)
+            .bind(phone)
+            .bind(contract)
+            .bind(branch)
+            .bind(before)
+            .bind(limit)
+            .fetch_all(pool)
+            .await)?)
+    }
+
+    /// The contracts whose customer has this phone.
+    pub async fn contracts_of_phone(
+        &self,
+        phone: &Phone,
+        branch: Option<&BranchCode>,
+    ) -> StoreResult<Vec<PhoneContract>> {
+        let sql = "SELECT c.code, c.branch_code, cu.name AS customer_name, c.address, c.ward_code, c.district_code, \
+                   c.customer_type, c.use_purpose, c.registered_persons \
+                   FROM customers cu JOIN contracts c ON c.customer_id = cu.id \
+                   WHERE cu.phone = $1 AND ($2 IS NULL OR c.branch_code = $2) ORDER BY c.code";
+        Ok(on_pool!(self, |pool| sqlx::query_as(sql)
+            .bind(phone)
+            .bind(branch)
+            .fetch_all(pool)
+            .await)?)
     }
 }

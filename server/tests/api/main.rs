@@ -4,6 +4,7 @@ mod helpers;
 
 mod accounts;
 mod cli;
+mod partner_api;
 mod portal;
 mod scope;
 mod security;
