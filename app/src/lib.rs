@@ -65,6 +65,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/users/:id") view=pages::user_edit::UserEditPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/sla") view=pages::sla::SlaPage ssr=SsrMode::Async />
                 <Route path=path!("/reference") view=pages::reference::ReferencePage ssr=SsrMode::Async />
+                <Route path=path!("/api-docs") view=pages::api_docs::ApiDocsPage ssr=SsrMode::Async />
                 <Route path=path!("/customers/:id") view=pages::customer::CustomerPage ssr=SsrMode::Async />
                 <Route path=path!("/tickets") view=pages::tickets::TicketsPage ssr=SsrMode::Async />
                 <Route path=path!("/tickets/new") view=pages::ticket_new::NewTicketPage ssr=SsrMode::Async />

@@ -128,7 +128,12 @@ async fn serve() -> anyhow::Result<()> {
         listener.local_addr()?
     );
     startup::spawn_housekeeping(&state);
-    let router = startup::router(state.clone());
+    let mut router = startup::router(state.clone());
+    if crate::bench_ceiling::enabled() {
+        crate::bench_ceiling::prepare(&state.db).await?;
+        router = router.merge(crate::bench_ceiling::router(state.clone()));
+        tracing::warn!("benchmark ceiling route /bench/ceiling is mounted (TCRM_BENCH_CEILING=1)");
+    }
     startup::serve(listener, router, startup::shutdown_signal()).await?;
     state.db.close().await;
     tracing::info!("stopped");

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod bench_ceiling;
 pub mod bootstrap;
 pub mod cli;
 pub mod config;

@@ -45,6 +45,7 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         leptos_options: leptos_options(),
         secure_cookies: config.secure_cookies,
         attachments_dir: config.data_dir.join("attachments"),
+        api_document: std::sync::Arc::new(crate::api::openapi::document_json()),
     })
 }
 

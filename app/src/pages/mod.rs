@@ -1,6 +1,7 @@
 //! One file per page, with the server functions its forms post to.
 
 pub mod account;
+pub mod api_docs;
 pub mod customer;
 pub mod forbidden;
 pub mod home;

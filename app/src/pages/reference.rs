@@ -152,7 +152,11 @@ pub fn ReferencePage() -> impl IntoView {
         {page_title(Key::ReferenceTitle)}
         <Layout current="/reference">
             <h1>{t(Key::ReferenceTitle)}</h1>
-            <p><a href="/admin/sla">{t(Key::SlaTitle)} " →"</a></p>
+            <p>
+                <a href="/admin/sla">{t(Key::SlaTitle)} " →"</a>
+                " · "
+                <a href="/api-docs">{t(Key::ApiDocsLink)} " →"</a>
+            </p>
             <Suspense fallback=|| ()>{content}</Suspense>
         </Layout>
     }

@@ -1013,3 +1013,28 @@ async fn the_openapi_document_describes_the_api(backend: Backend) {
     assert_eq!(body["status"], 404);
 }
 both_backends!(the_openapi_document_describes_the_api);
+
+async fn the_portal_shows_the_api_reference(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    app.create_user("dev_reader", "branch_staff", Some("GD"))
+        .await;
+    let browser = app.signed_in("dev_reader").await;
+    let (status, page) = app.page(&browser, "/api-docs").await;
+    assert_eq!(status, StatusCode::OK);
+    for expected in [
+        "/apiv1/auth",
+        "/apiv2/v3/feedback/create",
+        "/apiv2/ntw/feedback/update",
+        "/apiv2/wasuco/notification/create",
+        "id_feedback",
+        "/apiv2/openapi.json",
+    ] {
+        assert!(page.contains(expected), "{expected}");
+    }
+    // Signed out: the sign-in page, not the reference.
+    let response = app.get(&app.browser(), "/api-docs").await;
+    assert!(crate::helpers::location(&response).starts_with("/login"));
+}
+both_backends!(the_portal_shows_the_api_reference);
