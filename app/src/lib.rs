@@ -12,6 +12,7 @@ pub mod export;
 pub mod format;
 pub mod i18n;
 pub mod pages;
+pub mod reading_schedules;
 pub mod request;
 pub mod state;
 pub mod store;
@@ -62,6 +63,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/users") view=pages::users::UsersPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/users/:id") view=pages::user_edit::UserEditPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/sla") view=pages::sla::SlaPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/reading-schedules") view=pages::reading_schedules::ReadingSchedulesPage ssr=SsrMode::Async />
                 <Route path=path!("/reference") view=pages::reference::ReferencePage ssr=SsrMode::Async />
                 <Route path=path!("/customers/:id") view=pages::customer::CustomerPage ssr=SsrMode::Async />
                 <Route path=path!("/tickets") view=pages::tickets::TicketsPage ssr=SsrMode::Async />

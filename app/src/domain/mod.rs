@@ -1,5 +1,6 @@
 //! Domain values: parsed once at the edge (form, API payload, CLI), trusted after.
 
+mod billing_period;
 mod branch;
 mod citizen_id;
 mod contract_code;
@@ -12,10 +13,11 @@ mod role;
 mod ticket;
 mod username;
 
+pub use billing_period::{BillingPeriod, BillingPeriodError};
 pub use branch::BranchCode;
 pub use citizen_id::{CitizenId, CitizenIdError};
 pub use contract_code::{ContractCode, ContractCodeError};
-pub use ids::UserId;
+pub use ids::{ReadingWindowId, UserId};
 pub use language::Language;
 pub use password::{NewPassword, PasswordError};
 pub use phone::{Phone, PhoneError};

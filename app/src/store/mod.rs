@@ -7,6 +7,7 @@
 
 pub mod demo;
 pub mod login_throttle;
+pub mod reading_schedules;
 pub mod reference;
 pub mod sessions;
 pub mod tickets;

@@ -5,6 +5,7 @@ mod helpers;
 mod accounts;
 mod cli;
 mod portal;
+mod reading_schedules;
 mod scope;
 mod security;
 mod sign_in;
