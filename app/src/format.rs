@@ -1,6 +1,6 @@
 //! How values are shown to Vietnamese staff: dd/mm/yyyy, Asia/Ho_Chi_Minh.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Asia::Ho_Chi_Minh;
 
 /// A moment as `dd/mm/yyyy HH:MM`, Vietnam time.
@@ -9,6 +9,11 @@ pub fn date_time(moment: DateTime<Utc>) -> String {
         .with_timezone(&Ho_Chi_Minh)
         .format("%d/%m/%Y %H:%M")
         .to_string()
+}
+
+/// A calendar day as `dd/mm/yyyy`.
+pub fn date(day: NaiveDate) -> String {
+    day.format("%d/%m/%Y").to_string()
 }
 
 #[cfg(test)]
@@ -23,5 +28,11 @@ mod tests {
             .single()
             .expect("valid");
         assert_eq!(date_time(moment), "01/01/2027 01:05");
+    }
+
+    #[test]
+    fn shows_a_day_day_first() {
+        let day = NaiveDate::from_ymd_opt(2026, 3, 5).expect("valid");
+        assert_eq!(date(day), "05/03/2026");
     }
 }

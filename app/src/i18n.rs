@@ -322,6 +322,32 @@ catalogue! {
     AnyValue => "Tất cả", "Any";
     ReadOnlyTicket => "Bạn chỉ có quyền xem phiếu này.", "You may only view this ticket.";
     LastAdmin => "Phải còn ít nhất một quản trị hệ thống đang hoạt động.", "At least one active system administrator must remain.";
+    NavReadingSchedules => "Lịch ghi chỉ số", "Reading schedules";
+    ReadingSchedulesTitle => "Lịch ghi chỉ số nước", "Meter-reading schedules";
+    ReadingSchedulesIntro => "Khách hàng chỉ báo được chỉ số nước trên App CSKH trong các ngày ghi chỉ số của đơn vị quản lý danh bộ. Mỗi đợt thuộc một kỳ hóa đơn; các ngày tính theo giờ Việt Nam, gồm cả ngày đầu và ngày cuối.", "Customers can report their meter reading in the app only on the reading days of the branch holding their contract. Each window belongs to a billing period; days are Vietnam calendar days, first and last included.";
+    BillingPeriod => "Kỳ hóa đơn", "Billing period";
+    PeriodMonth => "Tháng của kỳ", "Period month";
+    PeriodYear => "Năm của kỳ", "Period year";
+    WindowStart => "Từ ngày", "First day";
+    WindowEnd => "Đến hết ngày", "Last day";
+    DayFormatHelp => "Dạng dd/mm/yyyy.", "As dd/mm/yyyy.";
+    WindowDays => "Số ngày", "Days";
+    Note => "Ghi chú", "Note";
+    Show => "Xem", "Show";
+    Cancel => "Hủy bỏ", "Cancel";
+    Delete => "Xóa", "Delete";
+    NewReadingWindow => "Thêm đợt ghi chỉ số", "Add a reading window";
+    EditReadingWindow => "Sửa đợt ghi chỉ số", "Edit the reading window";
+    NoReadingWindows => "Đơn vị chưa có đợt ghi chỉ số nào sắp tới hoặc gần đây.", "The branch has no upcoming or recent reading window.";
+    WindowCreated => "Đã thêm đợt ghi chỉ số.", "Reading window added.";
+    WindowDeleted => "Đã xóa đợt ghi chỉ số.", "Reading window deleted.";
+    WindowOpenNow => "Đang mở", "Open now";
+    WindowUpcoming => "Sắp tới", "Upcoming";
+    WindowPast => "Đã qua", "Past";
+    WindowEndBeforeStart => "Ngày cuối không được trước ngày đầu.", "The last day cannot come before the first.";
+    WindowTooLong => "Một đợt dài tối đa 31 ngày.", "A window lasts at most 31 days.";
+    WindowOverlaps => "Trùng ngày với đợt đã có:", "Shares days with an existing window:";
+    DateOutOfRange => "Ngày phải thuộc các năm 2000–2100.", "The date must fall within the years 2000–2100.";
 }
 
 #[cfg(test)]

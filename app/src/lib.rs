@@ -14,6 +14,7 @@ pub mod format;
 pub mod i18n;
 pub mod notifications;
 pub mod pages;
+pub mod reading_schedules;
 pub mod request;
 pub mod state;
 pub mod store;
@@ -64,6 +65,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/users") view=pages::users::UsersPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/users/:id") view=pages::user_edit::UserEditPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/sla") view=pages::sla::SlaPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/reading-schedules") view=pages::reading_schedules::ReadingSchedulesPage ssr=SsrMode::Async />
                 <Route path=path!("/reference") view=pages::reference::ReferencePage ssr=SsrMode::Async />
                 <Route path=path!("/api-docs") view=pages::api_docs::ApiDocsPage ssr=SsrMode::Async />
                 <Route path=path!("/customers/:id") view=pages::customer::CustomerPage ssr=SsrMode::Async />

@@ -18,6 +18,8 @@ pub enum Permission {
     ManageReference,
     /// Create tickets and change them (status, assignment, notes) in the branch.
     WorkTickets,
+    /// Change a branch's own settings, such as its meter-reading schedule.
+    ManageBranchSettings,
 }
 
 /// Which branches' rows a query may return for a user.
@@ -63,7 +65,7 @@ pub fn authorize(
     let allowed = match permission {
         Permission::Read => in_scope || branch.is_none(),
         Permission::ViewUsers => matches!(user.role, Role::Admin | Role::BranchAdmin),
-        Permission::ManageUsers => match user.role {
+        Permission::ManageUsers | Permission::ManageBranchSettings => match user.role {
             Role::Admin => true,
             Role::BranchAdmin => user.branch.is_some() && in_scope,
             _ => false,
@@ -125,6 +127,45 @@ mod tests {
     }
 
     #[test]
+    fn a_branch_admin_manages_only_their_own_branch_settings() {
+        let branch_admin = user(Role::BranchAdmin, Some("GD"));
+        assert!(
+            authorize(
+                &branch_admin,
+                Permission::ManageBranchSettings,
+                Some(&code("GD"))
+            )
+            .is_ok()
+        );
+        assert_eq!(
+            authorize(
+                &branch_admin,
+                Permission::ManageBranchSettings,
+                Some(&code("CL"))
+            ),
+            Err(AppError::Forbidden)
+        );
+        assert!(authorize(&branch_admin, Permission::ManageBranchSettings, None).is_err());
+        for role in [
+            Role::BranchStaff,
+            Role::HqStaff,
+            Role::Executive,
+            Role::CampaignManager,
+        ] {
+            let branch = (role == Role::BranchStaff).then_some("GD");
+            assert!(
+                authorize(
+                    &user(role, branch),
+                    Permission::ManageBranchSettings,
+                    Some(&code("GD"))
+                )
+                .is_err(),
+                "{role:?}"
+            );
+        }
+    }
+
+    #[test]
     fn an_executive_and_staff_change_nothing_administrative() {
         for role in [
             Role::Executive,
@@ -155,6 +196,7 @@ mod tests {
             Permission::Read,
             Permission::ManageUsers,
             Permission::ManageReference,
+            Permission::ManageBranchSettings,
         ] {
             assert!(authorize(&admin, permission, Some(&code("NB"))).is_ok());
             assert!(authorize(&admin, permission, None).is_ok());

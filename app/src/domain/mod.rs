@@ -1,6 +1,7 @@
 //! Domain values: parsed once at the edge (form, API payload, CLI), trusted after.
 
 mod api_account;
+mod billing_period;
 mod branch;
 mod citizen_id;
 mod contract_code;
@@ -14,10 +15,11 @@ mod ticket;
 mod username;
 
 pub use api_account::ApiAccountKind;
+pub use billing_period::{BillingPeriod, BillingPeriodError};
 pub use branch::BranchCode;
 pub use citizen_id::{CitizenId, CitizenIdError};
 pub use contract_code::{ContractCode, ContractCodeError};
-pub use ids::UserId;
+pub use ids::{ReadingWindowId, UserId};
 pub use language::Language;
 pub use password::{NewPassword, PasswordError};
 pub use phone::{Phone, PhoneError};

@@ -7,6 +7,7 @@ pub mod forbidden;
 pub mod home;
 pub mod login;
 pub mod not_found;
+pub mod reading_schedules;
 pub mod reference;
 pub mod sla;
 pub mod ticket_common;

@@ -562,6 +562,26 @@ async fn parse_create(
             contract.code, contract.branch_code
         ));
     }
+    // Meter readings from the customer app are taken only on the branch's reading
+    // days; a reading forwarded by HQ (or sent by the branch itself) was accepted there.
+    if kind == Some(Kind::MeterReading)
+        && caller.kind == ApiAccountKind::App
+        && errors.is_empty()
+        && let Some(branch) = &branch
+        && let Err(next) =
+            tcrm_app::reading_schedules::check_reading_day(&state.db, branch, Utc::now()).await
+    {
+        let message = match next {
+            Some(day) => format!(
+                "meter readings for branch {branch} are accepted only on its reading days; the next one is {}",
+                day.format("%d/%m/%Y")
+            ),
+            None => format!(
+                "meter readings for branch {branch} are accepted only on its reading days, and none is scheduled yet"
+            ),
+        };
+        errors.insert("contact_code".into(), message);
+    }
     if !errors.is_empty() {
         return Err(ApiError::Unprocessable(errors));
     }

@@ -6,6 +6,7 @@ mod accounts;
 mod cli;
 mod partner_api;
 mod portal;
+mod reading_schedules;
 mod scope;
 mod security;
 mod sign_in;

@@ -1038,3 +1038,79 @@ async fn the_portal_shows_the_api_reference(backend: Backend) {
     assert!(crate::helpers::location(&response).starts_with("/login"));
 }
 both_backends!(the_portal_shows_the_api_reference);
+
+async fn app_readings_only_on_reading_days(backend: Backend) {
+    use chrono::{Duration, Utc};
+    use tcrm_app::domain::BillingPeriod;
+    use tcrm_app::store::reading_schedules::WindowSpec;
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    seed_contracts(&app).await;
+    api_account(&app, "sawaco_app", "app", "").await;
+    api_account(&app, "sawaco_hq", "hq", "").await;
+    let app_token = token(&app, "sawaco_app").await;
+    let reading = fixture("meter_reading.json");
+
+    // Nothing scheduled at GD: refused, saying so.
+    let (status, answer) = post_json(&app, &app_token, CREATE, &reading).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    let message = answer["errors"]["contact_code"].as_str().expect("message");
+    assert!(message.contains("none is scheduled"), "{message}");
+
+    // A window next week: refused, naming its first day.
+    let today = tcrm_app::reading_schedules::vietnam_day(Utc::now());
+    let gd = BranchCode::parse("GD").expect("branch");
+    let period = BillingPeriod::new(2026, 12).expect("period");
+    let spec = |start: chrono::NaiveDate, end: chrono::NaiveDate| WindowSpec {
+        period,
+        start_date: start,
+        end_date: end,
+        note: String::new(),
+    };
+    let next_week = today + Duration::days(7);
+    app.db()
+        .create_reading_window(&gd, &spec(next_week, next_week + Duration::days(2)), None)
+        .await
+        .expect("store")
+        .expect("no overlap");
+    let (status, answer) = post_json(&app, &app_token, CREATE, &reading).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let message = answer["errors"]["contact_code"].as_str().expect("message");
+    assert!(
+        message.contains(&next_week.format("%d/%m/%Y").to_string()),
+        "{message}"
+    );
+    assert_eq!(ticket_count(&app).await, 0);
+
+    // HQ forwarding a reading it already accepted is not gated.
+    let hq = token(&app, "sawaco_hq").await;
+    let (status, _) = post_json(&app, &hq, CREATE, &reading).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Today is a reading day: the app's reading is taken, accuracy kept.
+    app.db()
+        .create_reading_window(
+            &gd,
+            &spec(today - Duration::days(1), today + Duration::days(1)),
+            None,
+        )
+        .await
+        .expect("store")
+        .expect("no overlap");
+    let by_bot = reading.replace(
+        "\"number\" : \"387\"",
+        "\"number\" : \"387\", \"accuracy\": \"0.97\"",
+    );
+    let (status, answer) = post_json(&app, &app_token, CREATE, &by_bot).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let ticket = app
+        .db()
+        .ticket(tcrm_app::domain::TicketId(
+            answer["id"].as_i64().expect("id"),
+        ))
+        .await
+        .expect("ticket");
+    assert_eq!(ticket.accuracy, "0.97");
+}
+both_backends!(app_readings_only_on_reading_days);
