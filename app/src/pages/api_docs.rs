@@ -28,20 +28,20 @@ fn resolve<'a>(document: &'a Value, schema: &'a Value) -> (&'a Value, Option<Str
 }
 
 /// A short type label: `string`, `integer | null`, `array of QuotaMember`, …
-fn type_label(document: &Value, schema: &Value) -> String {
+fn type_label(schema: &Value) -> String {
     if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
         return reference.rsplit('/').next().unwrap_or_default().to_owned();
     }
     if let Some(options) = schema.get("oneOf").and_then(Value::as_array) {
         return options
             .iter()
-            .map(|option| type_label(document, option))
+            .map(type_label)
             .collect::<Vec<_>>()
             .join(" | ");
     }
     match &schema["type"] {
         Value::String(kind) if kind == "array" => {
-            format!("array of {}", type_label(document, &schema["items"]))
+            format!("array of {}", type_label(&schema["items"]))
         }
         Value::String(kind) => kind.clone(),
         Value::Array(kinds) => kinds
@@ -73,7 +73,7 @@ fn schema_table(document: &Value, schema: &Value) -> AnyView {
             view! {
                 <tr>
                     <td><code>{name.clone()}</code></td>
-                    <td>{type_label(document, property)}</td>
+                    <td>{type_label(property)}</td>
                     <td>{if is_required { t(Key::Yes) } else { "" }}</td>
                     <td>{description}</td>
                 </tr>
