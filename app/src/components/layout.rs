@@ -43,6 +43,7 @@ pub fn Layout(current: &'static str, children: Children) -> impl IntoView {
         let mut entries = vec![("/", Key::NavHome), ("/tickets", Key::NavTickets)];
         if matches!(user.role, Role::Admin | Role::BranchAdmin) {
             entries.push(("/admin/users", Key::NavUsers));
+            entries.push(("/admin/api-accounts", Key::NavApiAccounts));
         }
         entries.push(("/reference", Key::NavReference));
         entries.push(("/account", Key::NavAccount));
