@@ -3,6 +3,7 @@
 //! Server-rendered only: every page is HTML from the server and every form posts
 //! to a server function, so the portal works with JavaScript turned off.
 
+pub mod api_account_admin;
 pub mod api_accounts;
 pub mod attachments;
 pub mod auth;
@@ -64,6 +65,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/users") view=pages::users::UsersPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/users/:id") view=pages::user_edit::UserEditPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/api-accounts") view=pages::api_accounts::ApiAccountsPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/api-accounts/:id") view=pages::api_account_edit::ApiAccountEditPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/sla") view=pages::sla::SlaPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/reading-schedules") view=pages::reading_schedules::ReadingSchedulesPage ssr=SsrMode::Async />
                 <Route path=path!("/reference") view=pages::reference::ReferencePage ssr=SsrMode::Async />

@@ -1,9 +1,15 @@
-//! The command line: `tcrm [serve]`, `tcrm migrate`, `tcrm user create …`.
+//! The command line: `tcrm [serve]`, `tcrm migrate`, `tcrm user create …`,
+//! `tcrm api-account …`.
 
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use tcrm_app::api_account_admin;
+use tcrm_app::api_accounts::ApiAccountInput;
+use tcrm_app::error::AppError;
+use tcrm_app::i18n::Key;
+use tcrm_app::store::Db;
 use tcrm_app::users::{UserInput, create_user, describe_errors};
 
 use crate::config::Config;
@@ -40,6 +46,11 @@ pub enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
+    /// Manage the accounts partner software uses to call the REST API.
+    ApiAccount {
+        #[command(subcommand)]
+        action: ApiAccountAction,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -57,6 +68,39 @@ pub enum UserAction {
         /// The name shown in the portal (defaults to the username).
         #[arg(long)]
         name: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApiAccountAction {
+    /// Create an API account; the password is read from standard input (one line).
+    Create {
+        #[arg(long)]
+        username: String,
+        /// app (the customer app), branch (one member company's software) or hq (TCRM federation).
+        #[arg(long)]
+        kind: String,
+        /// The branch of a `branch` account (SG, CL, GD, TD, PH, NB, TH, TA, CG, NT, TN, HM).
+        #[arg(long)]
+        branch: Option<String>,
+        /// Who to contact about this account.
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// Set a new password, read from standard input (one line); every token stops working.
+    RotatePassword {
+        #[arg(long)]
+        username: String,
+    },
+    /// Deactivate an account; every token stops working.
+    Deactivate {
+        #[arg(long)]
+        username: String,
+    },
+    /// Reactivate a deactivated account (its old tokens stay revoked).
+    Reactivate {
+        #[arg(long)]
+        username: String,
     },
 }
 
@@ -95,6 +139,7 @@ pub async fn run(cli: Cli) -> ExitCode {
             };
             user_create(input).await
         }
+        Command::ApiAccount { action } => api_account(action).await,
     };
     result.unwrap_or_else(|error| {
         tracing::error!("{error:#}");
@@ -173,6 +218,109 @@ async fn user_create(input: UserInput) -> anyhow::Result<ExitCode> {
                 input.username.trim().to_lowercase()
             )?;
             Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            let mut stderr = std::io::stderr();
+            for line in describe_errors(&error) {
+                writeln!(stderr, "error: {line}")?;
+            }
+            Ok(ExitCode::from(EXIT_INVALID_INPUT))
+        }
+    }
+}
+
+/// One line of standard input, without its line ending.
+fn read_password() -> anyhow::Result<String> {
+    let mut password = String::new();
+    std::io::stdin().lock().read_line(&mut password)?;
+    Ok(password.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+async fn api_account(action: ApiAccountAction) -> anyhow::Result<ExitCode> {
+    // Read before opening the database, as `user create` does.
+    let password = match &action {
+        ApiAccountAction::Create { .. } | ApiAccountAction::RotatePassword { .. } => {
+            read_password()?
+        }
+        ApiAccountAction::Deactivate { .. } | ApiAccountAction::Reactivate { .. } => String::new(),
+    };
+    let (_, state) = open().await?;
+    let result = run_api_account(&state.db, action, password).await;
+    state.db.close().await;
+    report(result)
+}
+
+/// Does one `tcrm api-account` command with the operator's authority; on
+/// success, the line to print.
+async fn run_api_account(
+    db: &Db,
+    action: ApiAccountAction,
+    password: String,
+) -> Result<String, AppError> {
+    match action {
+        ApiAccountAction::Create {
+            username,
+            kind,
+            branch,
+            email,
+        } => {
+            let input = ApiAccountInput {
+                username,
+                kind,
+                branch: branch.unwrap_or_default(),
+                email: email.unwrap_or_default(),
+                password,
+            };
+            let id = api_account_admin::create(db, None, &input).await?;
+            let username = db.api_account(id).await?.username;
+            Ok(format!("created API account {username} (id {id})"))
+        }
+        ApiAccountAction::RotatePassword { username } => {
+            let (id, username) = api_account_named(db, &username).await?;
+            api_account_admin::rotate_password(db, None, id, &password).await?;
+            Ok(format!(
+                "changed the password of API account {username}; its tokens are revoked"
+            ))
+        }
+        ApiAccountAction::Deactivate { username } => {
+            let (id, username) = api_account_named(db, &username).await?;
+            api_account_admin::set_active(db, None, id, false).await?;
+            Ok(format!(
+                "deactivated API account {username}; its tokens are revoked"
+            ))
+        }
+        ApiAccountAction::Reactivate { username } => {
+            let (id, username) = api_account_named(db, &username).await?;
+            api_account_admin::set_active(db, None, id, true).await?;
+            Ok(format!("reactivated API account {username}"))
+        }
+    }
+}
+
+/// The id and stored name of the API account called `username`; an unknown
+/// name is a problem of the `username` field.
+async fn api_account_named(db: &Db, username: &str) -> Result<(i64, String), AppError> {
+    db.api_account_by_username(&username.trim().to_lowercase())
+        .await?
+        .map(|account| (account.id, account.username))
+        .ok_or_else(|| AppError::field("username", Key::ApiAccountUnknown))
+}
+
+/// Prints what a command did, or each problem on standard error with exit code 2.
+fn report(result: Result<String, AppError>) -> anyhow::Result<ExitCode> {
+    match result {
+        Ok(done) => {
+            writeln!(std::io::stdout(), "{done}")?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(AppError::Internal) => {
+            // Already logged where it happened.
+            writeln!(
+                std::io::stderr(),
+                "error: {}",
+                describe_errors(&AppError::Internal).join("; ")
+            )?;
+            Ok(ExitCode::FAILURE)
         }
         Err(error) => {
             let mut stderr = std::io::stderr();

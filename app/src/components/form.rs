@@ -113,6 +113,7 @@ pub fn SelectField(
     options: Vec<(String, String)>,
     #[prop(optional)] selected: String,
     #[prop(default = None)] errors: Option<FormErrors>,
+    #[prop(optional)] help: Option<Key>,
     /// Distinguishes ids when two forms of a page share a field name.
     #[prop(default = "field")]
     id_prefix: &'static str,
@@ -122,6 +123,7 @@ pub fn SelectField(
     let error = field_error(&errors, &field);
     let invalid = error.is_some();
     let selected = kept_value(&errors, &field, selected);
+    let described_by = described_by(&id, invalid, help);
     view! {
         <div class="field" class:field-invalid=invalid>
             <label for=id.clone()>{t(label)}</label>
@@ -129,7 +131,7 @@ pub fn SelectField(
                 id=id.clone()
                 name=name
                 aria-invalid=error.as_ref().map(|_| "true")
-                aria-describedby=error.as_ref().map(|_| format!("{id}-error"))
+                aria-describedby=described_by
             >
                 {options
                     .into_iter()
@@ -139,6 +141,7 @@ pub fn SelectField(
                     })
                     .collect_view()}
             </select>
+            {help.map(|help| view! { <p class="field-help" id=format!("{id}-help")>{t(help)}</p> })}
             {error.map(|message| view! { <p class="field-error" id=format!("{id}-error")>{message}</p> })}
         </div>
     }

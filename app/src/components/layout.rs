@@ -44,6 +44,7 @@ pub fn Layout(current: &'static str, children: Children) -> impl IntoView {
         if matches!(user.role, Role::Admin | Role::BranchAdmin) {
             entries.push(("/admin/users", Key::NavUsers));
             entries.push(("/admin/reading-schedules", Key::NavReadingSchedules));
+            entries.push(("/admin/api-accounts", Key::NavApiAccounts));
         }
         entries.push(("/reference", Key::NavReference));
         entries.push(("/account", Key::NavAccount));

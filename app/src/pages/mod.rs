@@ -1,6 +1,8 @@
 //! One file per page, with the server functions its forms post to.
 
 pub mod account;
+pub mod api_account_edit;
+pub mod api_accounts;
 pub mod api_docs;
 pub mod customer;
 pub mod forbidden;

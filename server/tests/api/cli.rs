@@ -5,13 +5,19 @@ use std::process::{Command, Stdio};
 
 use crate::helpers::{Backend, both_backends, fresh_database};
 
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
+pub(crate) struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
 }
 
-fn tcrm(database_url: &str, data_dir: &std::path::Path, args: &[&str], stdin: &str) -> Run {
+/// Runs `tcrm ARGS` against a database, with `stdin` as its standard input.
+pub(crate) fn tcrm(
+    database_url: &str,
+    data_dir: &std::path::Path,
+    args: &[&str],
+    stdin: &str,
+) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tcrm"))
         .args(args)
         .env("DATABASE_URL", database_url)

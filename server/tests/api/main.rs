@@ -3,6 +3,7 @@
 mod helpers;
 
 mod accounts;
+mod api_accounts_admin;
 mod cli;
 mod partner_api;
 mod portal;
