@@ -17,13 +17,13 @@ DURATION="${DURATION:-20s}"
 CONNECTIONS="${CONNECTIONS:-64}"
 export TCRM_DATA_DIR="${TCRM_DATA_DIR:-/tmp/tcrm-api-bench}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
-BIN="$CARGO_TARGET_DIR/release/tcrm"
+BIN="${TCRM_BIN:-$CARGO_TARGET_DIR/release/tcrm}"
 PORT="${PORT:-3902}"
 PASSWORD="bench-api-$(date +%s%N)"
 ACCOUNT="bench_api_$(date +%s)"
 
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 1; }
-cargo build --release --bin tcrm
+[[ -n "${TCRM_BIN:-}" ]] || cargo build --release --bin tcrm
 mkdir -p "$TCRM_DATA_DIR"
 if [[ "${DATABASE_URL:-}" == postgres* ]]; then
   psql "$DATABASE_URL" -c 'SELECT 1' >/dev/null 2>&1 || createdb -h 127.0.0.1 -U postgres "$(basename "$DATABASE_URL")"

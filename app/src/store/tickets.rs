@@ -465,6 +465,9 @@ pub enum TicketOrder {
     OldestFirst,
 }
 
+/// Serialises ticket creation on SQLite (see `create_ticket`).
+static SQLITE_CREATE_GATE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 impl Db {
     /// Creates a ticket with its creation event, members and search entry; one transaction.
     #[tracing::instrument(skip_all, fields(branch = ?ticket.branch, id_type = ticket.id_type))]
@@ -483,6 +486,12 @@ impl Db {
             api_account_id, external_id, request_digest, external_customer_id) \
             VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
             $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39, $39, $40, $41, $42, $43) RETURNING id";
+        // SQLite has one writer: queue ticket creations in the process rather than
+        // in SQLite's busy handler, whose sleeps grow under contention.
+        let _writer = match self.backend() {
+            Backend::Sqlite => Some(SQLITE_CREATE_GATE.lock().await),
+            Backend::Postgres => None,
+        };
         let id = on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             let id: TicketId = sqlx::query_scalar(insert)

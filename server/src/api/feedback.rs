@@ -164,12 +164,8 @@ pub async fn create(
     let mut draft = parse_create(&state, &caller, &payload).await?;
     let digest = payload.digest();
 
-    if let Some(external_id) = &draft.ticket.external_id
-        && let Some(answer) = replay(&state, &caller, external_id, &digest).await?
-    {
-        return Ok(answer);
-    }
-
+    // A repeated id_feedback is found by the unique index when the insert fails,
+    // so the usual first delivery costs no extra read.
     draft.ticket.files = store_files(&state, &payload.files, "").await?;
     for (index, member) in &payload.members {
         let mut files = store_files(&state, &member.files, &format!("members.{index}")).await?;
@@ -179,13 +175,25 @@ pub async fn create(
 
     match state.db.create_ticket(&draft.ticket).await {
         Ok(id) => {
-            let ticket = state.db.ticket(id).await?;
+            let ticket = &draft.ticket;
+            let branch = ticket
+                .branch
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
             tracing::info!(ticket_id = %id, api_account = caller.account_id, id_type = ticket.id_type, "ticket created through the API");
-            Ok(Json(FeedbackResponse::of(
-                &ticket,
-                Some(true),
-                draft.warnings,
-            )))
+            Ok(Json(FeedbackResponse {
+                status: 200,
+                created: Some(true),
+                id: id.0,
+                id_feedback: ticket.external_id.clone(),
+                feedback_code: Some(format!("{branch}-{:07}", id.0)),
+                branch_code: branch,
+                id_status: TicketStatus::New.id(),
+                date_due: ticket.date_due.map(|due| due.to_rfc3339()),
+                changed: Vec::new(),
+                warnings: draft.warnings,
+            }))
         }
         // The same id_feedback raced in from a parallel call: answer as a replay.
         Err(StoreError::UniqueViolation(_)) if draft.ticket.external_id.is_some() => {
@@ -598,10 +606,10 @@ async fn parse_create(
     ticket.contact_code = contact_code;
     ticket.branch = branch;
     if ticket.date_due.is_none()
-        && let Some(hours) = state
-            .db
-            .sla_hours(ticket.id_type, ticket.id_priority)
-            .await?
+        && let Some(hours) = reference
+            .sla_hours
+            .get(&(ticket.id_type, ticket.id_priority))
+            .copied()
     {
         ticket.date_due = Some(Utc::now() + Duration::hours(hours));
     }

@@ -46,6 +46,8 @@ pub struct Reference {
     pub components: HashMap<i64, i64>,
     /// Service reason → its component.
     pub reasons: HashMap<i64, i64>,
+    /// SLA hours per (request type, priority).
+    pub sla_hours: HashMap<(i64, i64), i64>,
 }
 
 impl Reference {
@@ -60,7 +62,8 @@ impl Reference {
     }
 }
 
-/// How long reference ids are trusted before they are read again (admins may edit them).
+/// How long reference ids and SLA hours are trusted before they are read again
+/// (admins may edit them).
 const REFERENCE_TTL: Duration = Duration::from_secs(30);
 
 impl ApiState {
@@ -93,6 +96,13 @@ impl ApiState {
             categories: ids(self.db.list_lookup(LookupTable::ServiceCategories).await?),
             components: parents(self.db.list_lookup(LookupTable::ServiceComponents).await?),
             reasons: parents(self.db.list_lookup(LookupTable::ServiceReasons).await?),
+            sla_hours: self
+                .db
+                .sla_rules()
+                .await?
+                .into_iter()
+                .map(|(id_type, priority, hours)| ((id_type, priority), hours))
+                .collect(),
         });
         *self.reference.write().await = Some((Instant::now(), reference.clone()));
         Ok(reference)
