@@ -9,6 +9,7 @@ pub mod api_accounts;
 pub mod demo;
 pub mod login_throttle;
 pub mod notifications;
+pub mod outbox;
 pub mod reading_schedules;
 pub mod reference;
 pub mod sessions;

@@ -583,9 +583,20 @@ impl Db {
                 api_account: ticket.api_account_id,
                 label: ticket.actor_label.clone(),
             };
+            let mut attachments = Vec::with_capacity(ticket.files.len());
             for file in &ticket.files {
-                insert_file(&mut tx, id, file, &actor, now).await?;
+                attachments.push(insert_file(&mut tx, id, file, &actor, now).await?);
             }
+            super::outbox::enqueue(
+                &mut tx,
+                id,
+                "create",
+                "{}",
+                &attachments,
+                ticket.api_account_id,
+                now,
+            )
+            .await?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(id)
         })?;
@@ -718,7 +729,7 @@ impl Db {
             api_account: None,
             label: actor_label.to_owned(),
         };
-        self.change_ticket_many(id, std::slice::from_ref(change), &[], &actor)
+        self.change_ticket_many(id, std::slice::from_ref(change), &[], &actor, None)
             .await
     }
 
@@ -730,8 +741,12 @@ impl Db {
         changes: &[TicketChange],
         files: &[NewFile],
         actor: &Actor,
+        receipt: Option<&str>,
     ) -> StoreResult<()> {
         let now = Utc::now();
+        let payload = super::outbox::change_payload(changes);
+        let payload = serde_json::Value::Object(payload.clone()).to_string();
+        let crosses = !super::outbox::change_payload(changes).is_empty() || !files.is_empty();
         let steps: Vec<(TicketUpdate, TimelineEntry)> =
             changes.iter().map(|change| change.to_update(now)).collect();
         let changed = on_pool!(self, |pool| {
@@ -768,8 +783,32 @@ impl Db {
                 tx.rollback().await?;
                 return Err(StoreError::Conflict);
             }
+            let mut attachments = Vec::with_capacity(files.len());
             for file in files {
-                insert_file(&mut tx, id, file, actor, now).await?;
+                attachments.push(insert_file(&mut tx, id, file, actor, now).await?);
+            }
+            if let (Some(key), Some(account)) = (receipt, actor.api_account) {
+                sqlx::query(
+                    "INSERT INTO api_receipts (api_account_id, idempotency_key, ticket_id, created_at) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(account)
+                .bind(key)
+                .bind(id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            if crosses {
+                super::outbox::enqueue(
+                    &mut tx,
+                    id,
+                    "update",
+                    &payload,
+                    &attachments,
+                    actor.api_account,
+                    now,
+                )
+                .await?;
             }
             sqlx::query("UPDATE tickets SET updated_at = $2 WHERE id = $1")
                 .bind(id)
@@ -794,7 +833,7 @@ async fn insert_file<'c, DB>(
     file: &NewFile,
     actor: &Actor,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error>
+) -> Result<i64, sqlx::Error>
 where
     DB: sqlx::Database,
     for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
@@ -805,10 +844,11 @@ where
     for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     for<'q> Option<UserId>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     for<'q> DateTime<Utc>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'r> (i64,): sqlx::FromRow<'r, DB::Row>,
 {
-    sqlx::query(
+    let attachment: i64 = sqlx::query_scalar(
         "INSERT INTO ticket_attachments (ticket_id, file_name, content_type, size_bytes, sha256, uploaded_by, uploaded_by_api_account_id, purpose, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(ticket)
     .bind(file.file_name.as_str())
@@ -819,7 +859,7 @@ where
     .bind(actor.api_account)
     .bind(file.purpose.as_str())
     .bind(now)
-    .execute(&mut **tx)
+    .fetch_one(&mut **tx)
     .await?;
     sqlx::query(
         "INSERT INTO ticket_events (ticket_id, kind, actor_user_id, actor_api_account_id, actor_label, body, created_at) \
@@ -833,7 +873,7 @@ where
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    Ok(attachment)
 }
 
 /// The UPDATE a change runs (binds after the ticket id), if any.
@@ -1174,6 +1214,7 @@ impl Db {
             .bind(now)
             .execute(&mut *tx)
             .await?;
+            super::outbox::enqueue(&mut tx, new.ticket, "update", "{}", &[id], None, now).await?;
             sqlx::query("UPDATE tickets SET updated_at = $2 WHERE id = $1")
                 .bind(new.ticket)
                 .bind(now)

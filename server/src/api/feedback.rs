@@ -818,7 +818,7 @@ pub async fn update(
     if !changes.is_empty() || !files.is_empty() {
         state
             .db
-            .change_ticket_many(ticket.id, &changes, &files, &caller.actor())
+            .change_ticket_many(ticket.id, &changes, &files, &caller.actor(), None)
             .await?;
         tracing::info!(ticket_id = %ticket.id, api_account = caller.account_id, changes = changed.len(), "ticket updated through the API");
     }
