@@ -173,6 +173,10 @@ async fn serve() -> anyhow::Result<()> {
         listener.local_addr()?
     );
     startup::spawn_housekeeping(&state);
+    let role = crate::federation::InstanceRole::from_env()?;
+    tracing::info!(role = ?role_name(&role), "federation role");
+    let worker = crate::federation::OutboxWorker::new(&state, role, Default::default());
+    tokio::spawn(worker.run(std::future::pending::<()>()));
     let mut router = startup::router(state.clone());
     if crate::bench_ceiling::enabled() {
         crate::bench_ceiling::prepare(&state.db).await?;
@@ -183,6 +187,13 @@ async fn serve() -> anyhow::Result<()> {
     state.db.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+fn role_name(role: &crate::federation::InstanceRole) -> String {
+    match role {
+        crate::federation::InstanceRole::Hq => "hq".into(),
+        crate::federation::InstanceRole::Branch { branch, .. } => format!("branch {branch}"),
+    }
 }
 
 async fn migrate() -> anyhow::Result<()> {

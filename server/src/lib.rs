@@ -7,6 +7,7 @@ pub mod bootstrap;
 pub mod cli;
 pub mod config;
 pub mod demo_data;
+pub mod federation;
 pub mod security;
 pub mod startup;
 pub mod telemetry;

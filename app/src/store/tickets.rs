@@ -1171,6 +1171,8 @@ pub struct Attachment {
     pub size_bytes: i64,
     pub sha256: String,
     pub created_at: DateTime<Utc>,
+    /// '' for the ticket, `members.N` for a quota member's id card.
+    pub purpose: String,
 }
 
 /// An uploaded file to record, already stored by its hash.
@@ -1227,7 +1229,7 @@ impl Db {
     }
 
     pub async fn ticket_attachments(&self, ticket: TicketId) -> StoreResult<Vec<Attachment>> {
-        let sql = "SELECT id, ticket_id, file_name, content_type, size_bytes, sha256, created_at \
+        let sql = "SELECT id, ticket_id, file_name, content_type, size_bytes, sha256, created_at, purpose \
                    FROM ticket_attachments WHERE ticket_id = $1 ORDER BY id";
         Ok(on_pool!(self, |pool| sqlx::query_as(sql)
             .bind(ticket)
@@ -1236,7 +1238,7 @@ impl Db {
     }
 
     pub async fn attachment(&self, id: i64) -> StoreResult<Attachment> {
-        let sql = "SELECT id, ticket_id, file_name, content_type, size_bytes, sha256, created_at \
+        let sql = "SELECT id, ticket_id, file_name, content_type, size_bytes, sha256, created_at, purpose \
                    FROM ticket_attachments WHERE id = $1";
         Ok(on_pool!(self, |pool| sqlx::query_as(sql)
             .bind(id)

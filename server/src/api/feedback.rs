@@ -160,7 +160,7 @@ pub async fn create(
     caller: ApiCaller,
     request: Request,
 ) -> Result<Json<FeedbackResponse>, ApiError> {
-    let payload = Payload::read(request).await?;
+    let payload = Payload::read_allowing(request, caller.kind == ApiAccountKind::Hq).await?;
     let mut draft = parse_create(&state, &caller, &payload).await?;
     let digest = payload.digest();
 
@@ -222,7 +222,9 @@ async fn replay(
         return Ok(None);
     };
     let ticket = state.db.ticket(existing.id).await?;
-    if existing.request_digest == digest {
+    // A peer instance's outbox may resend a create after the ticket changed there;
+    // those changes travel as updates, so any repeat from it is a replay.
+    if existing.request_digest == digest || caller.kind == ApiAccountKind::Hq {
         return Ok(Some(Json(FeedbackResponse::of(
             &ticket,
             Some(false),
@@ -691,12 +693,32 @@ pub async fn update(
     Query(reference_id): Query<TicketRef>,
     request: Request,
 ) -> Result<Json<FeedbackResponse>, ApiError> {
-    let payload = Payload::read(request).await?;
+    // A peer's outbox sends each update with a key: a redelivery is applied once.
+    let receipt = request
+        .headers()
+        .get("idempotency-key")
+        .and_then(|value| value.to_str().ok())
+        .map(|value| value.trim().chars().take(200).collect::<String>())
+        .filter(|value| !value.is_empty());
+    let payload = Payload::read_allowing(request, caller.kind == ApiAccountKind::Hq).await?;
     let id = reference_id
         .id
         .or_else(|| payload.get("id_feedback").and_then(super::payload::as_text))
         .unwrap_or_default();
     let ticket = resolve_ticket(&state, &caller, &id).await?;
+    if let Some(key) = &receipt
+        && state
+            .db
+            .api_receipt(caller.account_id, key)
+            .await?
+            .is_some()
+    {
+        let mut answer = FeedbackResponse::of(&ticket, None, Vec::new());
+        answer
+            .warnings
+            .push(format!("update {key} was already applied"));
+        return Ok(Json(answer));
+    }
     let reference = state.reference().await?;
     let fields: std::collections::BTreeMap<String, serde_json::Value> = payload
         .keys()
@@ -816,10 +838,22 @@ pub async fn update(
         changed.push("images".to_owned());
     }
     if !changes.is_empty() || !files.is_empty() {
-        state
+        match state
             .db
-            .change_ticket_many(ticket.id, &changes, &files, &caller.actor(), None)
-            .await?;
+            .change_ticket_many(
+                ticket.id,
+                &changes,
+                &files,
+                &caller.actor(),
+                receipt.as_deref(),
+            )
+            .await
+        {
+            Ok(()) => {}
+            // The same key raced in from a parallel redelivery: it was applied once.
+            Err(StoreError::UniqueViolation(_)) if receipt.is_some() => {}
+            Err(error) => return Err(error.into()),
+        }
         tracing::info!(ticket_id = %ticket.id, api_account = caller.account_id, changes = changed.len(), "ticket updated through the API");
     }
     let updated = state.db.ticket(ticket.id).await?;

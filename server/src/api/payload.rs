@@ -49,6 +49,8 @@ pub struct Payload {
     pub members: BTreeMap<usize, MemberFields>,
     /// Problems met while reading (a file that is not an image, too big, …).
     pub errors: FieldErrors,
+    /// PDFs are accepted besides images (from a peer TCRM, whose staff attach documents).
+    allow_pdf: bool,
 }
 
 /// `"customer name"` → `customer_name`, `IdentifyNumber` → `identify_number`,
@@ -111,6 +113,11 @@ pub fn as_text(value: &Value) -> Option<String> {
 impl Payload {
     /// Reads the body by its content type.
     pub async fn read(request: Request) -> Result<Payload, ApiError> {
+        Payload::read_allowing(request, false).await
+    }
+
+    /// Reads the body; `allow_pdf` also accepts PDF files (peer instances).
+    pub async fn read_allowing(request: Request, allow_pdf: bool) -> Result<Payload, ApiError> {
         let content_type = request
             .headers()
             .get(header::CONTENT_TYPE)
@@ -123,7 +130,7 @@ impl Payload {
                 .map_err(|error| {
                     ApiError::BadRequest(format!("Unreadable multipart body: {error}"))
                 })?;
-            return Payload::from_multipart(multipart).await;
+            return Payload::from_multipart(multipart, allow_pdf).await;
         }
         let bytes = Bytes::from_request(request, &()).await.map_err(|_| {
             ApiError::PayloadTooLarge(format!(
@@ -186,8 +193,14 @@ impl Payload {
         Ok(payload)
     }
 
-    async fn from_multipart(mut multipart: Multipart) -> Result<Payload, ApiError> {
-        let mut payload = Payload::default();
+    async fn from_multipart(
+        mut multipart: Multipart,
+        allow_pdf: bool,
+    ) -> Result<Payload, ApiError> {
+        let mut payload = Payload {
+            allow_pdf,
+            ..Payload::default()
+        };
         loop {
             let field = match multipart.next_field().await {
                 Ok(Some(field)) => field,
@@ -309,11 +322,16 @@ impl Payload {
             return None;
         }
         match sniff(&bytes) {
-            Some(content_type) if content_type.starts_with("image/") => Some(UploadedFile {
-                file_name: clean_name(&name),
-                content_type,
-                bytes,
-            }),
+            Some(content_type)
+                if content_type.starts_with("image/")
+                    || (self.allow_pdf && content_type == "application/pdf") =>
+            {
+                Some(UploadedFile {
+                    file_name: clean_name(&name),
+                    content_type,
+                    bytes,
+                })
+            }
             _ => {
                 self.errors.insert(
                     field.to_owned(),

@@ -1,0 +1,598 @@
+//! HQ ↔ branch: two real instances on loopback ports, each with its own database,
+//! and the outbox worker of each driven round by round (`run_once`), so every
+//! assertion sees a settled state without waiting on timers.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::{get, post};
+use reqwest::multipart::{Form, Part};
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+use tcrm_app::api_accounts::{ApiAccountInput, create_api_account};
+use tcrm_app::domain::{BranchCode, TicketId};
+use tcrm_app::federation::PeerEndpoint;
+use tcrm_app::store::outbox::RemoteSettings;
+use tcrm_app::store::tickets::{Actor, TicketChange};
+use tcrm_server::federation::{InstanceRole, OutboxWorker, WorkerSettings};
+
+use crate::helpers::{Backend, TestApp, both_backends};
+
+const SECRET: &str = "federation-secret-2026";
+const JPEG: &[u8] = b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00hq-photo";
+
+fn fast() -> WorkerSettings {
+    WorkerSettings {
+        backoff_base: Duration::ZERO,
+        backoff_max: Duration::ZERO,
+        timeout: Duration::from_millis(500),
+        ..WorkerSettings::default()
+    }
+}
+
+async fn account(app: &TestApp, username: &str, kind: &str, branch: &str) -> i64 {
+    let input = ApiAccountInput {
+        username: username.into(),
+        kind: kind.into(),
+        branch: branch.into(),
+        email: String::new(),
+        password: SECRET.into(),
+    };
+    create_api_account(app.db(), None, &input)
+        .await
+        .expect("account")
+}
+
+async fn point_branch_at(hq: &TestApp, code: &str, url: &str) {
+    let sealed = hq.state.secret_key.seal(SECRET);
+    hq.db()
+        .set_branch_remote(
+            &BranchCode::parse(code).expect("branch"),
+            &RemoteSettings {
+                base_url: url,
+                uat_base_url: "",
+                environment: "production",
+                enabled: true,
+                username: "sawaco_hq",
+                password_sealed: Some(&sealed),
+            },
+        )
+        .await
+        .expect("settings");
+}
+
+/// HQ and branch GD, wired both ways; the HQ app account's token.
+struct Pair {
+    hq: TestApp,
+    branch: TestApp,
+    hq_worker: Arc<OutboxWorker>,
+    branch_worker: Arc<OutboxWorker>,
+    hq_account_at_branch: i64,
+    app_token: String,
+}
+
+async fn pair(backend: Backend) -> Option<Pair> {
+    let hq = TestApp::spawn(backend).await?;
+    let branch = TestApp::spawn(backend).await?;
+    let hq_account_at_branch = account(&branch, "sawaco_hq", "hq", "").await;
+    account(&hq, "gd_tcrm", "branch", "GD").await;
+    account(&hq, "app_cskh", "app", "").await;
+    point_branch_at(&hq, "GD", &branch.address).await;
+    let hq_worker = OutboxWorker::new(&hq.state, InstanceRole::Hq, fast());
+    let branch_worker = OutboxWorker::new(
+        &branch.state,
+        InstanceRole::Branch {
+            branch: "GD".into(),
+            hq: PeerEndpoint {
+                name: "HQ".into(),
+                base_url: hq.address.clone(),
+                username: "gd_tcrm".into(),
+                password: SECRET.into(),
+            },
+        },
+        fast(),
+    );
+    let app_token = token(&hq, "app_cskh").await;
+    // GD takes readings from the app today.
+    let today = tcrm_app::reading_schedules::vietnam_day(chrono::Utc::now());
+    hq.db()
+        .create_reading_window(
+            &BranchCode::parse("GD").expect("branch"),
+            &tcrm_app::store::reading_schedules::WindowSpec {
+                period: tcrm_app::domain::BillingPeriod::new(2026, 12).expect("period"),
+                start_date: today - chrono::Duration::days(1),
+                end_date: today + chrono::Duration::days(1),
+                note: String::new(),
+            },
+            None,
+        )
+        .await
+        .expect("store")
+        .expect("no overlap");
+    Some(Pair {
+        hq,
+        branch,
+        hq_worker,
+        branch_worker,
+        hq_account_at_branch,
+        app_token,
+    })
+}
+
+async fn token(app: &TestApp, username: &str) -> String {
+    let body: Value = Client::new()
+        .get(format!("{}/apiv1/auth", app.address))
+        .basic_auth(username, Some(SECRET))
+        .send()
+        .await
+        .expect("auth")
+        .json()
+        .await
+        .expect("json");
+    body["access_token"].as_str().expect("token").to_owned()
+}
+
+/// Rounds until nothing is due.
+async fn drain(worker: &OutboxWorker) -> usize {
+    let mut total = 0;
+    for _ in 0..100 {
+        let handled = worker.run_once().await.expect("round");
+        if handled == 0 {
+            break;
+        }
+        total += handled;
+    }
+    total
+}
+
+async fn create_at_hq(pair: &Pair, fields: &[(&str, &str)], images: usize) -> i64 {
+    let mut form = Form::new();
+    for (key, value) in fields {
+        form = form.text((*key).to_owned(), (*value).to_owned());
+    }
+    for index in 0..images {
+        form = form.part(
+            "images[]",
+            Part::bytes(JPEG.to_vec()).file_name(format!("anh-{index}.jpg")),
+        );
+    }
+    let response = Client::new()
+        .post(format!("{}/apiv2/v3/feedback/create", pair.hq.address))
+        .bearer_auth(&pair.app_token)
+        .multipart(form)
+        .send()
+        .await
+        .expect("create");
+    let status = response.status();
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["id"].as_i64().expect("id")
+}
+
+async fn branch_copy(pair: &Pair, hq_id: i64) -> Option<tcrm_app::store::tickets::Ticket> {
+    let found = pair
+        .branch
+        .db()
+        .ticket_by_external_id(pair.hq_account_at_branch, &hq_id.to_string())
+        .await
+        .expect("lookup")?;
+    Some(pair.branch.db().ticket(found.id).await.expect("ticket"))
+}
+
+async fn staff_change(app: &TestApp, id: TicketId, changes: &[TicketChange]) {
+    let actor = Actor {
+        user: None,
+        api_account: None,
+        label: "Nhân viên".into(),
+    };
+    app.db()
+        .change_ticket_many(id, changes, &[], &actor, None)
+        .await
+        .expect("change");
+}
+
+async fn every_kind_travels_and_comes_back(backend: Backend) {
+    let Some(pair) = pair(backend).await else {
+        return;
+    };
+    let common = [
+        ("customer_phone", "0945033434"),
+        ("branch_code", "GD"),
+        ("customer_name", "Nguyễn Tiến Lộc"),
+        ("contact_code", "20012901317"),
+    ];
+    let kinds: Vec<Vec<(&str, &str)>> = vec![
+        vec![
+            ("id_type", "5"),
+            ("customer_type", "2"),
+            ("tax_code", "0314222356"),
+            ("contact_person_name", "Nguyễn Văn A"),
+        ],
+        vec![
+            ("id_type", "10"),
+            ("number", "387"),
+            ("month", "6"),
+            ("year", "2026"),
+            ("accuracy", "0.9"),
+        ],
+        vec![
+            ("id_type", "2"),
+            ("id_incident", "a:1:{i:0;N;}"),
+            ("id_phenomena", "1"),
+            ("content", "<b>Bể ống</b>"),
+        ],
+        vec![
+            ("id_type", "14"),
+            ("members[0][code]", "079201001234"),
+            ("members[0][name]", "Trần Thị B"),
+            ("members[0][address_type]", "2"),
+        ],
+        vec![
+            ("id_type", "1"),
+            ("id_related", "10"),
+            ("id_service_reason", "23"),
+            ("content", "Nâng dời ĐHN"),
+        ],
+        vec![
+            ("id_type", "1"),
+            ("id_related", "10"),
+            ("id_service_reason", "22"),
+            ("content", "Tái lập danh bộ"),
+        ],
+        vec![
+            ("id_type", "1"),
+            ("id_related", "5"),
+            ("id_service_reason", "15"),
+            ("content", "Sang tên"),
+        ],
+        vec![
+            ("id_type", "1"),
+            ("id_service_category", "1"),
+            ("content", "Đổi mục đích sử dụng"),
+        ],
+    ];
+    let mut ids = Vec::new();
+    for (index, kind) in kinds.iter().enumerate() {
+        let mut fields: Vec<(&str, &str)> = common.to_vec();
+        fields.extend(kind.iter().copied());
+        ids.push(create_at_hq(&pair, &fields, index % 2 + 1).await);
+    }
+    assert_eq!(drain(&pair.hq_worker).await, 8);
+    for (index, hq_id) in ids.iter().enumerate() {
+        let hq_ticket = pair
+            .hq
+            .db()
+            .ticket(TicketId(*hq_id))
+            .await
+            .expect("hq ticket");
+        let copy = branch_copy(&pair, *hq_id)
+            .await
+            .expect("arrived at the branch");
+        assert_eq!(copy.id_type, hq_ticket.id_type);
+        assert_eq!(copy.content, hq_ticket.content);
+        assert_eq!(copy.customer_phone, hq_ticket.customer_phone);
+        assert_eq!(copy.contact_code, hq_ticket.contact_code);
+        assert_eq!(copy.id_service_reason, hq_ticket.id_service_reason);
+        assert_eq!(copy.reading_number, hq_ticket.reading_number);
+        assert_eq!(copy.accuracy, hq_ticket.accuracy);
+        assert_eq!(copy.incident_type, hq_ticket.incident_type);
+        assert_eq!(copy.tax_code, hq_ticket.tax_code);
+        assert_eq!(copy.date_due, hq_ticket.date_due);
+        let files = pair
+            .branch
+            .db()
+            .ticket_attachments(copy.id)
+            .await
+            .expect("files");
+        assert_eq!(files.len(), index % 2 + 1, "attachments travel");
+        let members = pair
+            .branch
+            .db()
+            .ticket_members(copy.id)
+            .await
+            .expect("members");
+        let hq_members = pair
+            .hq
+            .db()
+            .ticket_members(TicketId(*hq_id))
+            .await
+            .expect("members");
+        assert_eq!(members, hq_members);
+    }
+
+    // The branch processes one: HQ sees the status and the solution.
+    let hq_id = ids[2];
+    let copy = branch_copy(&pair, hq_id).await.expect("copy");
+    staff_change(
+        &pair.branch,
+        copy.id,
+        &[TicketChange::Status { from: 1, to: 3 }],
+    )
+    .await;
+    staff_change(
+        &pair.branch,
+        copy.id,
+        &[
+            TicketChange::Solution("Đã thay đoạn ống bể".into()),
+            TicketChange::Status { from: 3, to: 4 },
+        ],
+    )
+    .await;
+    assert_eq!(drain(&pair.branch_worker).await, 2);
+    let hq_ticket = pair
+        .hq
+        .db()
+        .ticket(TicketId(hq_id))
+        .await
+        .expect("hq ticket");
+    assert_eq!(hq_ticket.id_status, 4);
+    assert_eq!(hq_ticket.solution, "Đã thay đoạn ống bể");
+    let events = pair
+        .hq
+        .db()
+        .ticket_events(TicketId(hq_id))
+        .await
+        .expect("events");
+    assert!(
+        events
+            .iter()
+            .any(|e| e.kind == "status" && e.actor_label == "API · gd_tcrm")
+    );
+    // Nothing echoed back to the branch.
+    assert_eq!(drain(&pair.hq_worker).await, 0);
+
+    // HQ reopens it: the branch sees that.
+    staff_change(
+        &pair.hq,
+        TicketId(hq_id),
+        &[TicketChange::Status { from: 4, to: 6 }],
+    )
+    .await;
+    assert_eq!(drain(&pair.hq_worker).await, 1);
+    assert_eq!(branch_copy(&pair, hq_id).await.expect("copy").id_status, 6);
+    assert_eq!(drain(&pair.branch_worker).await, 0, "not echoed back to HQ");
+    let counts = pair.hq.db().outbox_counts().await.expect("counts");
+    assert_eq!((counts.pending, counts.failed), (0, 0));
+}
+both_backends!(every_kind_travels_and_comes_back);
+
+async fn a_branch_that_was_down_gets_everything_once(backend: Backend) {
+    let Some(pair) = pair(backend).await else {
+        return;
+    };
+    // The branch is down: nothing listens at its address.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let dead = format!("http://{}", closed.local_addr().expect("addr"));
+    drop(closed);
+    point_branch_at(&pair.hq, "GD", &dead).await;
+    let mut ids = Vec::new();
+    for index in 0..200 {
+        let content = format!("Sự cố số {index}");
+        ids.push(
+            create_at_hq(
+                &pair,
+                &[
+                    ("customer_phone", "0945033434"),
+                    ("branch_code", "GD"),
+                    ("id_type", "2"),
+                    ("content", &content),
+                ],
+                0,
+            )
+            .await,
+        );
+    }
+    pair.hq_worker.run_once().await.expect("round");
+    let counts = pair.hq.db().outbox_counts().await.expect("counts");
+    assert_eq!((counts.pending, counts.delivered), (200, 0));
+    let waiting = pair
+        .hq
+        .db()
+        .ticket_outbox(TicketId(ids[0]))
+        .await
+        .expect("outbox");
+    assert!(
+        waiting[0].last_error.contains("unreachable"),
+        "{}",
+        waiting[0].last_error
+    );
+
+    // It comes back.
+    point_branch_at(&pair.hq, "GD", &pair.branch.address).await;
+    assert_eq!(drain(&pair.hq_worker).await, 200);
+    // A second pass (as after a crash or a duplicate worker) changes nothing.
+    assert_eq!(drain(&pair.hq_worker).await, 0);
+    let arrived: i64 = tcrm_app::on_pool!(pair.branch.db(), |pool| sqlx::query_scalar(
+        "SELECT COUNT(DISTINCT external_id) FROM tickets"
+    )
+    .fetch_one(pool)
+    .await)
+    .expect("count");
+    let total: i64 = tcrm_app::on_pool!(pair.branch.db(), |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM tickets"
+    )
+    .fetch_one(pool)
+    .await)
+    .expect("count");
+    assert_eq!((arrived, total), (200, 200));
+}
+both_backends!(a_branch_that_was_down_gets_everything_once);
+
+async fn redelivery_after_a_crash_is_applied_once(backend: Backend) {
+    let Some(pair) = pair(backend).await else {
+        return;
+    };
+    let hq_id = create_at_hq(
+        &pair,
+        &[
+            ("customer_phone", "0945033434"),
+            ("branch_code", "GD"),
+            ("id_type", "6"),
+        ],
+        1,
+    )
+    .await;
+    // A worker claims the message and dies before delivering: the lease runs out.
+    let now = chrono::Utc::now();
+    let claimed = pair
+        .hq
+        .db()
+        .claim_outbox(now, now, 10)
+        .await
+        .expect("claim");
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(drain(&pair.hq_worker).await, 1);
+
+    // A worker delivers an update, then dies before recording it: sent again.
+    let with_photo = Form::new()
+        .part("images", Part::bytes(JPEG.to_vec()).file_name("b.jpg"))
+        .text("id_status", "3");
+    let response = Client::new()
+        .post(format!(
+            "{}/apiv2/ntw/feedback/update?id={hq_id}",
+            pair.hq.address
+        ))
+        .bearer_auth(&pair.app_token)
+        .multipart(with_photo)
+        .send()
+        .await
+        .expect("update");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(drain(&pair.hq_worker).await, 1);
+    tcrm_app::on_pool!(pair.hq.db(), |pool| sqlx::query(
+        "UPDATE outbox_messages SET state = 'pending', delivered_at = NULL"
+    )
+    .execute(pool)
+    .await
+    .map(|_| ()))
+    .expect("forget the deliveries");
+    assert_eq!(drain(&pair.hq_worker).await, 2);
+
+    let copy = branch_copy(&pair, hq_id).await.expect("copy");
+    assert_eq!(copy.id_status, 3);
+    let files = pair
+        .branch
+        .db()
+        .ticket_attachments(copy.id)
+        .await
+        .expect("files");
+    assert_eq!(
+        files.len(),
+        2,
+        "the create's photo and the update's, once each"
+    );
+    let total: i64 = tcrm_app::on_pool!(pair.branch.db(), |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM tickets"
+    )
+    .fetch_one(pool)
+    .await)
+    .expect("count");
+    assert_eq!(total, 1);
+}
+both_backends!(redelivery_after_a_crash_is_applied_once);
+
+/// A peer that misbehaves in the way its path says.
+async fn bad_peer() -> String {
+    async fn auth() -> axum::Json<Value> {
+        axum::Json(json!({"id_user": 1, "username": "x", "access_token": "t", "email": ""}))
+    }
+    async fn create(
+        axum::extract::Path(mode): axum::extract::Path<String>,
+    ) -> axum::response::Response {
+        use axum::response::IntoResponse;
+        match mode.as_str() {
+            "error" => (StatusCode::INTERNAL_SERVER_ERROR, "boom").into_response(),
+            "slow" => {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                "late".into_response()
+            }
+            "garbage" => (StatusCode::OK, "<html>proxy login</html>").into_response(),
+            _ => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                axum::Json(json!({"name": "Unprocessable entity", "status": 422, "errors": {"id_type": "no"}})),
+            )
+                .into_response(),
+        }
+    }
+    let router = Router::new()
+        .route("/{mode}/apiv1/auth", get(auth))
+        .route("/{mode}/apiv2/v3/feedback/create", post(create));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    address
+}
+
+async fn a_bad_peer_never_blocks_the_others(backend: Backend) {
+    let Some(pair) = pair(backend).await else {
+        return;
+    };
+    let fake = bad_peer().await;
+    for (branch, mode) in [
+        ("CL", "error"),
+        ("TD", "slow"),
+        ("NB", "garbage"),
+        ("PH", "refuse"),
+    ] {
+        point_branch_at(&pair.hq, branch, &format!("{fake}/{mode}")).await;
+    }
+    let mut by_branch = Vec::new();
+    for branch in ["CL", "TD", "NB", "PH", "GD"] {
+        let id = create_at_hq(
+            &pair,
+            &[
+                ("customer_phone", "0945033434"),
+                ("branch_code", branch),
+                ("id_type", "6"),
+            ],
+            0,
+        )
+        .await;
+        by_branch.push((branch, id));
+    }
+    pair.hq_worker.run_once().await.expect("round");
+    for (branch, id) in by_branch {
+        let message = pair
+            .hq
+            .db()
+            .ticket_outbox(TicketId(id))
+            .await
+            .expect("outbox")
+            .remove(0);
+        match branch {
+            "GD" => assert_eq!(message.state, "delivered"),
+            "PH" => {
+                assert_eq!(message.state, "failed", "a 422 is permanent");
+                assert_eq!(message.peer_status, Some(422));
+                assert!(
+                    message.last_error.contains("id_type"),
+                    "the peer's answer is kept"
+                );
+            }
+            _ => {
+                assert_eq!(message.state, "pending", "{branch}: retried later");
+                assert!(!message.last_error.is_empty());
+            }
+        }
+    }
+    assert!(
+        branch_copy(&pair, pair_last_gd(&pair).await)
+            .await
+            .is_some()
+    );
+}
+both_backends!(a_bad_peer_never_blocks_the_others);
+
+async fn pair_last_gd(pair: &Pair) -> i64 {
+    tcrm_app::on_pool!(pair.hq.db(), |pool| sqlx::query_scalar(
+        "SELECT MAX(id) FROM tickets WHERE branch_code = 'GD'"
+    )
+    .fetch_one(pool)
+    .await)
+    .expect("id")
+}
