@@ -175,7 +175,11 @@ async fn serve() -> anyhow::Result<()> {
     startup::spawn_housekeeping(&state);
     let role = crate::federation::InstanceRole::from_env()?;
     tracing::info!(role = ?role_name(&role), "federation role");
-    let worker = crate::federation::OutboxWorker::new(&state, role, Default::default());
+    let worker = crate::federation::OutboxWorker::new(
+        &state,
+        role,
+        crate::federation::WorkerSettings::from_env(),
+    );
     tokio::spawn(worker.run(std::future::pending::<()>()));
     let mut router = startup::router(state.clone());
     if crate::bench_ceiling::enabled() {

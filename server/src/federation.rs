@@ -50,6 +50,26 @@ impl Default for WorkerSettings {
     }
 }
 
+impl WorkerSettings {
+    /// The defaults, with `TCRM_OUTBOX_LEASE_SECS` and `TCRM_OUTBOX_BACKOFF_MS`
+    /// (the first retry's delay) when set.
+    pub fn from_env() -> WorkerSettings {
+        let number = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .and_then(|value| value.trim().parse::<u64>().ok())
+        };
+        let mut settings = WorkerSettings::default();
+        if let Some(seconds) = number("TCRM_OUTBOX_LEASE_SECS") {
+            settings.lease = Duration::from_secs(seconds.max(1));
+        }
+        if let Some(millis) = number("TCRM_OUTBOX_BACKOFF_MS") {
+            settings.backoff_base = Duration::from_millis(millis);
+        }
+        settings
+    }
+}
+
 /// This instance's place in the federation, from the environment.
 #[derive(Clone, Debug)]
 pub enum InstanceRole {
@@ -252,15 +272,17 @@ impl OutboxWorker {
         })
     }
 
-    async fn token(&self, peer: &PeerEndpoint, renew: bool) -> Result<String, PeerError> {
-        if !renew && let Some(token) = self.tokens.lock().await.get(&peer.name) {
+    /// The peer's cached token; signs in (once, however many deliveries ask at the
+    /// same time) when there is none or when `stale` is the one the peer refused.
+    async fn token(&self, peer: &PeerEndpoint, stale: Option<&str>) -> Result<String, PeerError> {
+        let mut tokens = self.tokens.lock().await;
+        if let Some(token) = tokens.get(&peer.name)
+            && Some(token.as_str()) != stale
+        {
             return Ok(token.clone());
         }
         let token = self.client.sign_in(peer).await?;
-        self.tokens
-            .lock()
-            .await
-            .insert(peer.name.clone(), token.clone());
+        tokens.insert(peer.name.clone(), token.clone());
         Ok(token)
     }
 
@@ -277,9 +299,9 @@ impl OutboxWorker {
                 )));
             }
         };
-        let mut renewed = false;
+        let mut refused: Option<String> = None;
         loop {
-            let token = match self.token(&peer, renewed).await {
+            let token = match self.token(&peer, refused.as_deref()).await {
                 Ok(token) => token,
                 Err(error) => return classify(error),
             };
@@ -297,9 +319,8 @@ impl OutboxWorker {
                         }
                     };
                 }
-                Err(PeerError::Status { status: 401, .. }) if !renewed => {
-                    renewed = true;
-                    self.tokens.lock().await.remove(&peer.name);
+                Err(PeerError::Status { status: 401, .. }) if refused.is_none() => {
+                    refused = Some(token);
                 }
                 Err(error) => return classify(error),
             }

