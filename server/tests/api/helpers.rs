@@ -160,6 +160,9 @@ impl TestApp {
 
     /// A browser: its own cookie jar, redirects not followed (tests assert them).
     pub fn browser(&self) -> Client {
+        // reqwest is built with rustls but no default crypto provider (the peer
+        // client installs ring); a browser built first needs it too.
+        tcrm_app::federation::install_tls_provider();
         Client::builder()
             .cookie_store(true)
             .redirect(Policy::none())
