@@ -5,6 +5,7 @@ mod helpers;
 mod accounts;
 mod api_accounts_admin;
 mod cli;
+mod federation_pages;
 mod partner_api;
 mod portal;
 mod reading_schedules;
