@@ -7,6 +7,7 @@ pub mod api_account_admin;
 pub mod api_accounts;
 pub mod attachments;
 pub mod auth;
+pub mod branch_remotes;
 pub mod components;
 pub mod domain;
 pub mod error;
@@ -15,6 +16,7 @@ pub mod federation;
 pub mod format;
 pub mod i18n;
 pub mod notifications;
+pub mod outbox_admin;
 pub mod pages;
 pub mod reading_schedules;
 pub mod request;
@@ -70,6 +72,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/api-accounts") view=pages::api_accounts::ApiAccountsPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/api-accounts/:id") view=pages::api_account_edit::ApiAccountEditPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/sla") view=pages::sla::SlaPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/branches") view=pages::branch_settings::BranchSettingsPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/sync") view=pages::sync::SyncPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/reading-schedules") view=pages::reading_schedules::ReadingSchedulesPage ssr=SsrMode::Async />
                 <Route path=path!("/reference") view=pages::reference::ReferencePage ssr=SsrMode::Async />
                 <Route path=path!("/api-docs") view=pages::api_docs::ApiDocsPage ssr=SsrMode::Async />

@@ -70,11 +70,11 @@ pub fn TextField(
     #[prop(default = "off")] autocomplete: &'static str,
     #[prop(optional)] autofocus: bool,
     /// Distinguishes ids when two forms of a page share a field name.
-    #[prop(default = "field")]
-    id_prefix: &'static str,
+    #[prop(into, default = "field".to_owned())]
+    id_prefix: String,
 ) -> impl IntoView {
     let field = field.unwrap_or_else(|| name.clone());
-    let id = control_id(id_prefix, &field);
+    let id = control_id(&id_prefix, &field);
     let error = field_error(&errors, &field);
     let invalid = error.is_some();
     // A password is never sent back into the page.
@@ -115,11 +115,11 @@ pub fn SelectField(
     #[prop(default = None)] errors: Option<FormErrors>,
     #[prop(optional)] help: Option<Key>,
     /// Distinguishes ids when two forms of a page share a field name.
-    #[prop(default = "field")]
-    id_prefix: &'static str,
+    #[prop(into, default = "field".to_owned())]
+    id_prefix: String,
 ) -> impl IntoView {
     let field = field.unwrap_or_else(|| name.clone());
-    let id = control_id(id_prefix, &field);
+    let id = control_id(&id_prefix, &field);
     let error = field_error(&errors, &field);
     let invalid = error.is_some();
     let selected = kept_value(&errors, &field, selected);

@@ -45,6 +45,10 @@ pub fn Layout(current: &'static str, children: Children) -> impl IntoView {
             entries.push(("/admin/users", Key::NavUsers));
             entries.push(("/admin/reading-schedules", Key::NavReadingSchedules));
             entries.push(("/admin/api-accounts", Key::NavApiAccounts));
+            if user.role == Role::Admin && user.branch.is_none() {
+                entries.push(("/admin/branches", Key::NavBranches));
+            }
+            entries.push(("/admin/sync", Key::NavSync));
         }
         entries.push(("/reference", Key::NavReference));
         entries.push(("/account", Key::NavAccount));

@@ -1,6 +1,7 @@
 //! Domain values: parsed once at the edge (form, API payload, CLI), trusted after.
 
 mod api_account;
+mod base_url;
 mod billing_period;
 mod branch;
 mod citizen_id;
@@ -15,6 +16,7 @@ mod ticket;
 mod username;
 
 pub use api_account::ApiAccountKind;
+pub use base_url::{BaseUrl, BaseUrlError};
 pub use billing_period::{BillingPeriod, BillingPeriodError};
 pub use branch::BranchCode;
 pub use citizen_id::{CitizenId, CitizenIdError};

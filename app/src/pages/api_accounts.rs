@@ -31,7 +31,8 @@ struct GeneratedPassword {
     issued_at: DateTime<Utc>,
 }
 
-fn request_session() -> Result<tower_sessions::Session, AppError> {
+/// The server-side session of the request being handled.
+pub(crate) fn request_session() -> Result<tower_sessions::Session, AppError> {
     use_context::<http::request::Parts>()
         .and_then(|parts| parts.extensions.get::<tower_sessions::Session>().cloned())
         .ok_or_else(|| {

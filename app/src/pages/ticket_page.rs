@@ -232,6 +232,7 @@ async fn ticket_content(id: String, errors: ActionErrors) -> Result<AnyView, App
     let events = state.db.ticket_events(id).await?;
     let members = state.db.ticket_members(id).await?;
     let attachments = state.db.ticket_attachments(id).await?;
+    let outbox = state.db.ticket_outbox(id).await?;
     let refusal =
         query_param("upload").and_then(|code| crate::attachments::UploadRefusal::parse(&code));
     let may_change = may_work(&user, &ticket.branch_code).is_ok();
@@ -368,6 +369,7 @@ async fn ticket_content(id: String, errors: ActionErrors) -> Result<AnyView, App
                 </section>
                 {member_rows}
                 {attachments_section(ticket.id.to_string(), attachments, may_change, refusal)}
+                {crate::pages::sync::ticket_sync_panel(outbox)}
                 <section class="panel">
                     <h2>{t(Key::Timeline)}</h2>
                     <ol class="timeline">{timeline}</ol>

@@ -385,3 +385,64 @@ impl Db {
             .await)?)
     }
 }
+
+/// An outbox message with its ticket's code, as the sync page lists it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct OutboxProblem {
+    #[sqlx(flatten)]
+    pub message: OutboxMessage,
+    pub ticket_code: Option<String>,
+}
+
+fn fold_counts(rows: Vec<(String, i64)>) -> OutboxCounts {
+    let mut counts = OutboxCounts::default();
+    for (state, count) in rows {
+        match state.as_str() {
+            "pending" => counts.pending = count,
+            "delivered" => counts.delivered = count,
+            "failed" => counts.failed = count,
+            _ => {}
+        }
+    }
+    counts
+}
+
+// Reads of the sync admin page, which a branch admin sees limited to the
+// tickets of their branch (the limit applies inside the query, so another
+// branch's backlog cannot push theirs off the page).
+impl Db {
+    /// [`Db::outbox_problems`] with each ticket's code; only the tickets of
+    /// `branch` when given.
+    pub async fn outbox_problems_of(
+        &self,
+        branch: Option<&BranchCode>,
+        stuck_before: DateTime<Utc>,
+        limit: i64,
+    ) -> StoreResult<Vec<OutboxProblem>> {
+        let sql = format!(
+            "SELECT m.*, t.feedback_code AS ticket_code FROM (\
+               SELECT {MESSAGE_COLUMNS} FROM outbox_messages \
+               WHERE (state = 'failed' OR (state = 'pending' AND created_at < $1)) \
+                 AND ($3 IS NULL OR ticket_id IN (SELECT id FROM tickets WHERE branch_code = $3)) \
+               ORDER BY id LIMIT $2) m \
+             JOIN tickets t ON t.id = m.ticket_id ORDER BY m.id"
+        );
+        Ok(on_pool!(self, |pool| sqlx::query_as(&sql)
+            .bind(stuck_before)
+            .bind(limit)
+            .bind(branch)
+            .fetch_all(pool)
+            .await)?)
+    }
+
+    /// [`Db::outbox_counts`] of the tickets of one branch.
+    pub async fn branch_outbox_counts(&self, branch: &BranchCode) -> StoreResult<OutboxCounts> {
+        let sql = "SELECT state, COUNT(*) FROM outbox_messages \
+                   WHERE ticket_id IN (SELECT id FROM tickets WHERE branch_code = $1) GROUP BY state";
+        let rows: Vec<(String, i64)> = on_pool!(self, |pool| sqlx::query_as(sql)
+            .bind(branch)
+            .fetch_all(pool)
+            .await)?;
+        Ok(fold_counts(rows))
+    }
+}

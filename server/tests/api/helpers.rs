@@ -125,6 +125,9 @@ pub const PASSWORD: &str = "Nước-sạch-2026!";
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        // reqwest is built with rustls and no default crypto provider: every
+        // client in the tests (and the portal's peer client) needs it installed.
+        tcrm_app::federation::install_tls_provider();
         let dir = tempfile::tempdir().expect("temp dir");
         let (database_url, pg) = fresh_database(backend, &dir).await?;
         let config = Config {
@@ -160,6 +163,9 @@ impl TestApp {
 
     /// A browser: its own cookie jar, redirects not followed (tests assert them).
     pub fn browser(&self) -> Client {
+        // reqwest is built with rustls but no default crypto provider (the peer
+        // client installs ring); a browser built first needs it too.
+        tcrm_app::federation::install_tls_provider();
         Client::builder()
             .cookie_store(true)
             .redirect(Policy::none())

@@ -6,6 +6,7 @@ mod accounts;
 mod api_accounts_admin;
 mod cli;
 mod federation;
+mod federation_pages;
 mod partner_api;
 mod portal;
 mod reading_schedules;
