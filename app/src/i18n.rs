@@ -281,6 +281,7 @@ catalogue! {
     QuotaNeedsMembers => "Khai báo ít nhất một nhân khẩu.", "Declare at least one household member.";
     AssigneeOutOfScope => "Người này không xử lý phiếu của đơn vị này.", "This person does not work this branch's tickets.";
     ExportCsv => "Xuất CSV", "Export CSV";
+    ExportXlsx => "Xuất Excel", "Export Excel";
     SlaTitle => "Thời hạn xử lý (SLA)", "Service levels (SLA)";
     SlaIntro => "Số giờ được phép xử lý theo loại yêu cầu và mức ưu tiên; dùng để tính hạn xử lý khi tạo phiếu.", "Hours allowed per request type and priority; they set a new ticket's due date.";
     SlaInvalid => "Mỗi ô là số giờ nguyên từ 1 đến 8760.", "Every cell is a whole number of hours from 1 to 8760.";

@@ -1,6 +1,8 @@
-// Tickets as a call-center agent works them: create, find without accents, walk the workflow.
+// Tickets as a call-center agent works them: create, find without accents, walk the
+// workflow, attach photos.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { crc32, deflateSync } from 'node:zlib';
 import { signIn, startPortal } from './portal.mjs';
 
 let portal;
@@ -134,5 +136,80 @@ test('a branch user sees only their branch', async () => {
   assert.ok(branches.every((code) => code === 'GD'), branches.join(','));
   await page.goto('/tickets?q=tran+thi+bich');
   assert.ok((await page.locator('main').textContent()).includes('Không có phiếu nào phù hợp.'));
+  await page.context().close();
+});
+
+/** A real PNG of `width` × `height` pixels of one colour, made here rather than kept as a fixture. */
+function png(width, height, [red, green, blue]) {
+  const chunk = (type, data) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const check = Buffer.alloc(4);
+    check.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, check]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, no interlace
+  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array(width).fill([red, green, blue]).flat())]);
+  const pixels = deflateSync(Buffer.concat(Array(height).fill(row)));
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', pixels),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+test('a photo attached to a ticket is shown on it; a file that is not an image or PDF is refused', async () => {
+  const page = await portal.newPage();
+  await signIn(page, 'e2e.admin');
+  await openKind(page, 'Báo sự cố');
+  const form = await fillCustomer(page, { name: 'Đặng Thị Hoa', phone: '0933 111 222', address: '8 Pasteur, Phường Bến Thành', branch: 'SG' });
+  await form.getByLabel('Nội dung yêu cầu').fill('Nước rò rỉ ở đồng hồ, có ảnh chụp');
+  await submit(page, form);
+  const ticketPath = new URL(page.url()).pathname;
+  assert.match(ticketPath, /^\/tickets\/\d+$/);
+
+  const attachments = page.getByRole('region', { name: 'Tệp đính kèm' });
+  await attachments.getByLabel('Chọn tệp').setInputFiles({ name: 'dong-ho-ro-ri.png', mimeType: 'image/png', buffer: png(40, 30, [30, 120, 200]) });
+  await attachments.getByRole('button', { name: 'Tải lên' }).click();
+  await page.waitForLoadState('domcontentloaded');
+  assert.equal(new URL(page.url()).pathname, ticketPath);
+  assert.ok(await page.getByRole('status').filter({ hasText: 'Đã tải tệp lên.' }).isVisible());
+  const image = attachments.getByRole('img', { name: 'dong-ho-ro-ri.png' });
+  await image.scrollIntoViewIfNeeded(); // the image is lazy-loaded
+  // decode() rejects an image the browser cannot render; the pixel read back proves the
+  // bytes stored and served are the ones uploaded.
+  const shown = await image.evaluate(async (element) => {
+    await element.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = element.naturalWidth;
+    canvas.height = element.naturalHeight;
+    const context = canvas.getContext('2d');
+    context.drawImage(element, 0, 0);
+    return { width: element.naturalWidth, height: element.naturalHeight, pixel: [...context.getImageData(5, 5, 1, 1).data] };
+  });
+  assert.deepEqual(shown, { width: 40, height: 30, pixel: [30, 120, 200, 255] }, 'the image is shown as uploaded');
+  const link = await attachments.getByRole('link', { name: 'dong-ho-ro-ri.png' }).first().getAttribute('href');
+  const served = await page.request.get(link);
+  assert.equal(served.headers()['content-type'], 'image/png');
+  assert.ok((await page.locator('ol.timeline').textContent()).includes('đính kèm tệp'), 'the upload is on the timeline');
+
+  // Named like a photo, but the content decides.
+  await attachments.getByLabel('Chọn tệp').setInputFiles({ name: 'hoa-don.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('Hóa đơn tháng 11: 245.000 đ\n') });
+  await attachments.getByRole('button', { name: 'Tải lên' }).click();
+  await page.waitForLoadState('domcontentloaded');
+  assert.equal(new URL(page.url()).pathname, ticketPath);
+  const alert = attachments.getByRole('alert');
+  assert.equal(
+    (await alert.textContent()).trim(),
+    'Chỉ nhận ảnh JPEG, PNG, GIF, WEBP hoặc PDF (kiểm tra theo nội dung tệp).',
+    'the refusal says why',
+  );
+  assert.equal(await attachments.locator('li.attachment').count(), 1, 'nothing was stored');
+  assert.equal(await attachments.getByRole('link', { name: 'hoa-don.jpg' }).count(), 0);
   await page.context().close();
 });

@@ -91,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(&state, routes, provide_state, move || shell(shell_options.clone()))
         .route("/healthz", get(healthz))
         .route("/tickets/export.csv", get(tcrm_app::export::export_tickets_csv))
+        .route("/tickets/export.xlsx", get(tcrm_app::export::export_tickets_xlsx))
         .route(
             "/tickets/{id}/attachments",
             axum::routing::post(tcrm_app::attachments::upload)

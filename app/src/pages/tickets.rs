@@ -112,11 +112,11 @@ fn parse_cursor(value: &str) -> Option<TicketId> {
     value.trim().parse().ok().map(TicketId)
 }
 
-/// The same filters as a CSV export link.
-fn export_url(query: &TicketListQuery) -> String {
+/// The same filters as an export link (`extension`: csv or xlsx).
+fn export_url(query: &TicketListQuery, extension: &str) -> String {
     query
         .url(&query.status, None)
-        .replacen("/tickets", "/tickets/export.csv", 1)
+        .replacen("/tickets", &format!("/tickets/export.{extension}"), 1)
 }
 
 fn encode(value: &str) -> String {
@@ -297,7 +297,8 @@ async fn list_content(query: TicketListQuery) -> Result<AnyView, AppError> {
         <div class="page-head">
             <h1>{t(Key::NavTickets)}</h1>
             <div class="page-actions">
-                <a class="button" href=export_url(&query) download="">{t(Key::ExportCsv)}</a>
+                <a class="button" href=export_url(&query, "csv") download="">{t(Key::ExportCsv)}</a>
+                <a class="button" href=export_url(&query, "xlsx") download="">{t(Key::ExportXlsx)}</a>
                 {may_create.then(|| view! { <a class="button button-primary" href="/tickets/new">{t(Key::NewTicket)}</a> })}
             </div>
         </div>

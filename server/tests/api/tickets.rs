@@ -595,24 +595,23 @@ async fn branch_users_see_and_change_only_their_branch(backend: Backend) {
 }
 both_backends!(branch_users_see_and_change_only_their_branch);
 
-async fn the_export_streams_the_filtered_list_within_scope(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else {
-        return;
-    };
+/// Two hand-made tickets (GD, and CL with a name that needs quoting) and more demo
+/// tickets than one export page, so an export has to page by cursor. Signs in
+/// `hq.agent` and `agent.gd`.
+async fn export_fixture(app: &TestApp) {
     app.create_user("hq.agent", "hq_staff", None).await;
     app.create_user("agent.gd", "branch_staff", Some("GD"))
         .await;
     let hq = app.signed_in("hq.agent").await;
-    create(&app, &hq, "incident", &INCIDENT)
+    create(app, &hq, "incident", &INCIDENT)
         .await
         .expect("gd ticket");
     let mut cl_fields = INCIDENT.to_vec();
     cl_fields[0] = ("branch", "CL");
-    cl_fields[1] = ("customer_name", "Khách, \"Chợ Lớn\"");
-    create(&app, &hq, "incident", &cl_fields)
+    cl_fields[1] = ("customer_name", "Khách, \"Chợ Lớn\" & <Co>");
+    create(app, &hq, "incident", &cl_fields)
         .await
         .expect("cl ticket");
-    // More rows than one export page, so the stream has to page by cursor.
     let size = tcrm_server::demo_data::DemoSize {
         customers: 50,
         tickets: 1200,
@@ -621,6 +620,14 @@ async fn the_export_streams_the_filtered_list_within_scope(backend: Backend) {
     tcrm_server::demo_data::load(app.db(), &size)
         .await
         .expect("demo data");
+}
+
+async fn the_export_streams_the_filtered_list_within_scope(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    export_fixture(&app).await;
+    let hq = app.signed_in("hq.agent").await;
 
     let response = app.get(&hq, "/tickets/export.csv").await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -639,7 +646,10 @@ async fn the_export_streams_the_filtered_list_within_scope(backend: Backend) {
             .starts_with("\u{feff}Mã phiếu,Ngày tạo,Loại yêu cầu")
     );
     assert_eq!(body.lines().count(), 1 + 1202, "every ticket, once");
-    assert!(body.contains("\"Khách, \"\"Chợ Lớn\"\"\""), "CSV quoting");
+    assert!(
+        body.contains("\"Khách, \"\"Chợ Lớn\"\" & <Co>\""),
+        "CSV quoting"
+    );
 
     let gd = app.signed_in("agent.gd").await;
     let body = app
@@ -660,6 +670,177 @@ async fn the_export_streams_the_filtered_list_within_scope(backend: Backend) {
     assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
 }
 both_backends!(the_export_streams_the_filtered_list_within_scope);
+
+/// The worksheet's rows, each cell's text (inline string unescaped, or a number's
+/// value) at its column; the heading row first.
+fn worksheet_rows(xlsx: &[u8]) -> Vec<Vec<String>> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).expect("a zip archive");
+    let mut sheet = String::new();
+    archive
+        .by_name("xl/worksheets/sheet1.xml")
+        .expect("the worksheet part")
+        .read_to_string(&mut sheet)
+        .expect("UTF-8 XML");
+    for part in [
+        "[Content_Types].xml",
+        "_rels/.rels",
+        "xl/workbook.xml",
+        "xl/_rels/workbook.xml.rels",
+        "xl/styles.xml",
+    ] {
+        assert!(archive.by_name(part).is_ok(), "{part} is in the package");
+    }
+    let unescape = |text: &str| {
+        text.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&amp;", "&")
+    };
+    let between = |text: &str, open: &str, close: &str| -> Option<String> {
+        let start = text.find(open)? + open.len();
+        let end = start + text[start..].find(close)?;
+        Some(text[start..end].to_owned())
+    };
+    sheet
+        .split("<row ")
+        .skip(1)
+        .map(|row| {
+            let mut cells = vec![String::new(); 14];
+            for cell in row.split("<c ").skip(1) {
+                let reference = between(cell, "r=\"", "\"").expect("a cell reference");
+                let column = usize::from(reference.as_bytes()[0] - b'A');
+                let value = if cell.contains("t=\"inlineStr\"") {
+                    let text = between(cell, "<is><t", "</t>").expect("inline text");
+                    unescape(&text[text.find('>').expect("end of <t>") + 1..])
+                } else {
+                    between(cell, "<v>", "</v>").expect("a value")
+                };
+                cells[column] = value;
+            }
+            cells
+        })
+        .collect()
+}
+
+/// An Excel serial date as `dd/mm/yyyy HH:MM`, the way the portal and the CSV show it.
+fn serial_as_shown(serial: &str) -> String {
+    let serial: f64 = serial.parse().expect("a serial date");
+    let seconds = (serial * 86_400.0).round() as i64;
+    let start = chrono::NaiveDate::from_ymd_opt(1899, 12, 30)
+        .expect("valid")
+        .and_hms_opt(0, 0, 0)
+        .expect("valid");
+    (start + chrono::Duration::seconds(seconds))
+        .format("%d/%m/%Y %H:%M")
+        .to_string()
+}
+
+async fn the_xlsx_export_streams_the_filtered_list_within_scope(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    export_fixture(&app).await;
+    let hq = app.signed_in("hq.agent").await;
+
+    let response = app.get(&hq, "/tickets/export.xlsx").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(
+        response.headers()["content-disposition"]
+            .to_str()
+            .expect("ascii")
+            .ends_with(".xlsx\"")
+    );
+    let xlsx = response.bytes().await.expect("body");
+    assert!(xlsx.starts_with(b"PK\x03\x04"), "a zip file");
+    let rows = worksheet_rows(&xlsx);
+    assert_eq!(
+        rows[0][..3],
+        ["Mã phiếu", "Ngày tạo", "Loại yêu cầu"],
+        "Vietnamese headings"
+    );
+    assert_eq!(rows.len(), 1 + 1202, "every ticket, once");
+    assert!(
+        rows.iter().any(|row| row[7] == "Khách, \"Chợ Lớn\" & <Co>"),
+        "text survives XML escaping"
+    );
+
+    // Every moment as the CSV shows it: dd/mm/yyyy HH:MM, Vietnam time.
+    let csv = app
+        .get(&hq, "/tickets/export.csv")
+        .await
+        .text()
+        .await
+        .expect("body");
+    let csv_created: std::collections::HashMap<&str, &str> = csv
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let mut fields = line.split(',');
+            (
+                fields.next().expect("code"),
+                fields.next().expect("created"),
+            )
+        })
+        .collect();
+    assert_eq!(csv_created.len(), 1202);
+    for row in &rows[1..] {
+        assert_eq!(
+            Some(&serial_as_shown(&row[1]).as_str()),
+            csv_created.get(row[0].as_str()),
+            "{}",
+            row[0]
+        );
+    }
+
+    // Filters apply; the list links to the export of what it shows.
+    let (_, list) = app.page(&hq, "/tickets?branch=CL").await;
+    assert!(list.contains("href=\"/tickets/export.xlsx?branch=CL\""));
+    assert!(list.contains(Key::ExportXlsx.text(Language::Vi)));
+    let rows = worksheet_rows(
+        &app.get(&hq, "/tickets/export.xlsx?branch=CL")
+            .await
+            .bytes()
+            .await
+            .expect("body"),
+    );
+    assert!(rows.len() > 2, "CL has demo tickets too");
+    assert!(rows[1..].iter().all(|row| row[6] == "CL"), "only CL rows");
+
+    // A branch user's export holds only their branch, whatever is asked.
+    let gd = app.signed_in("agent.gd").await;
+    for query in ["", "?branch=CL", "?q=nguyen+van+duc"] {
+        let response = app.get(&gd, &format!("/tickets/export.xlsx{query}")).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let rows = worksheet_rows(&response.bytes().await.expect("body"));
+        assert!(
+            rows[1..].iter().all(|row| row[6] == "GD"),
+            "only GD rows for {query:?}"
+        );
+        assert!(
+            rows.iter().all(|row| !row[7].contains("Chợ Lớn")),
+            "no CL ticket for {query:?}"
+        );
+    }
+    let searched = worksheet_rows(
+        &app.get(&gd, "/tickets/export.xlsx?q=nguyen+van+duc")
+            .await
+            .bytes()
+            .await
+            .expect("body"),
+    );
+    assert!(
+        searched[1..].iter().any(|row| row[7] == "Nguyễn Văn Đức"),
+        "the search applies"
+    );
+    let anonymous = app.get(&app.browser(), "/tickets/export.xlsx").await;
+    assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
+}
+both_backends!(the_xlsx_export_streams_the_filtered_list_within_scope);
 
 async fn the_customer_page_shows_contracts_and_tickets_within_scope(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
