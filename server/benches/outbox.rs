@@ -7,6 +7,8 @@
 //! to the branch and reports messages per second. `BACKLOG` (default 10000) sets
 //! the size.
 
+#![allow(clippy::print_stdout)] // a benchmark reports on standard output
+
 use std::time::{Duration, Instant};
 
 use tcrm_app::api_accounts::{ApiAccountInput, create_api_account};
