@@ -59,11 +59,7 @@ pub async fn create(
     request: Request,
 ) -> Result<Json<NotificationCreated>, ApiError> {
     let payload = Payload::read(request).await?;
-    let fields: std::collections::BTreeMap<String, serde_json::Value> = payload
-        .keys()
-        .filter_map(|key| payload.get(key).map(|value| (key.clone(), value.clone())))
-        .collect();
-    let mut r = FieldReader::new(&fields, "");
+    let mut r = FieldReader::new(payload.fields(), "");
     let phone = r.phone("phone_number");
     if phone.is_none() && !r.has("phone_number") {
         r.error(

@@ -423,6 +423,11 @@ impl Payload {
         self.fields.get(key)
     }
 
+    /// Every field sent, by normalised key.
+    pub fn fields(&self) -> &BTreeMap<String, Value> {
+        &self.fields
+    }
+
     pub fn keys(&self) -> impl Iterator<Item = &String> {
         self.fields.keys()
     }
@@ -430,20 +435,8 @@ impl Payload {
     /// A digest of everything sent (fields, members, files' hashes), to tell a
     /// replay of the same `id_feedback` from a different request under it.
     pub fn digest(&self) -> String {
-        let mut hasher = Sha256::new();
-        for (key, value) in &self.fields {
-            hasher.update(key.as_bytes());
-            hasher.update([0]);
-            hasher.update(
-                as_text(value)
-                    .unwrap_or_else(|| value.to_string())
-                    .as_bytes(),
-            );
-            hasher.update([1]);
-        }
-        for (index, member) in &self.members {
-            hasher.update(format!("member{index}").as_bytes());
-            for (key, value) in &member.fields {
+        fn hash_fields(hasher: &mut Sha256, fields: &BTreeMap<String, Value>) {
+            for (key, value) in fields {
                 hasher.update(key.as_bytes());
                 hasher.update([0]);
                 hasher.update(
@@ -453,6 +446,12 @@ impl Payload {
                 );
                 hasher.update([1]);
             }
+        }
+        let mut hasher = Sha256::new();
+        hash_fields(&mut hasher, &self.fields);
+        for (index, member) in &self.members {
+            hasher.update(format!("member{index}").as_bytes());
+            hash_fields(&mut hasher, &member.fields);
             for file in &member.files {
                 hasher.update(file.sha256().as_bytes());
             }
