@@ -26,7 +26,9 @@ function run(args, env, input = '') {
   }
 }
 
-export async function startPortal() {
+// `env` adds to the portal's environment (e.g. TCRM_ROLE=branch); `apiAccounts`
+// ({ username, kind, branch }) are created with `tcrm api-account create`.
+export async function startPortal({ env: extraEnv = {}, apiAccounts = [] } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'tcrm-e2e-'));
   const env = {
     ...process.env,
@@ -35,9 +37,15 @@ export async function startPortal() {
     TCRM_ADDR: '127.0.0.1:0',
     TCRM_LOG_FORMAT: 'json',
     RUST_LOG: 'info',
+    ...extraEnv,
   };
   for (const account of ACCOUNTS) {
     const args = ['user', 'create', '--username', account.username, '--role', account.role, '--name', account.name];
+    if (account.branch) args.push('--branch', account.branch);
+    run(args, env, `${PASSWORD}\n`);
+  }
+  for (const account of apiAccounts) {
+    const args = ['api-account', 'create', '--username', account.username, '--kind', account.kind];
     if (account.branch) args.push('--branch', account.branch);
     run(args, env, `${PASSWORD}\n`);
   }
