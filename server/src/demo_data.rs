@@ -112,6 +112,9 @@ pub async fn load(db: &Db, size: &DemoSize) -> anyhow::Result<(u64, u64)> {
     let started = Instant::now();
     let mut rng = StdRng::seed_from_u64(size.seed);
     let (first_customer, first_ticket) = db.demo_next_ids().await?;
+    let mut load = db.demo_load().await?;
+    // Time spent writing (as opposed to generating), for the log.
+    let mut writing = std::time::Duration::ZERO;
     let now = Utc::now();
     let branches: Vec<BranchCode> = BranchCode::ALL
         .iter()
@@ -161,7 +164,9 @@ pub async fn load(db: &Db, size: &DemoSize) -> anyhow::Result<(u64, u64)> {
                 created_at,
             });
         }
-        db.demo_insert_customers(&customers, &contracts).await?;
+        let write_started = Instant::now();
+        load.customers(&customers, &contracts).await?;
+        writing += write_started.elapsed();
         written += count;
     }
     tracing::info!(
@@ -250,7 +255,9 @@ pub async fn load(db: &Db, size: &DemoSize) -> anyhow::Result<(u64, u64)> {
                 search_text,
             });
         }
-        db.demo_insert_tickets(&tickets).await?;
+        let write_started = Instant::now();
+        load.tickets(&tickets).await?;
+        writing += write_started.elapsed();
         written_tickets += count;
         if written_tickets % 100_000 == 0 {
             tracing::info!(
@@ -260,7 +267,13 @@ pub async fn load(db: &Db, size: &DemoSize) -> anyhow::Result<(u64, u64)> {
             );
         }
     }
-    db.demo_finish().await?;
+    tracing::info!(
+        tickets = written_tickets,
+        seconds = started.elapsed().as_secs_f64(),
+        writing_seconds = writing.as_secs_f64(),
+        "demo rows written; rebuilding indexes"
+    );
+    load.finish().await?;
     tracing::info!(
         customers = written,
         tickets = written_tickets,

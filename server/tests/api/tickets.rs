@@ -1147,3 +1147,86 @@ async fn admins_edit_the_sla_table_that_sets_due_dates(backend: Backend) {
     );
 }
 both_backends!(admins_edit_the_sla_table_that_sets_due_dates);
+
+/// The names of the indexes (and, on PostgreSQL, constraints) of the tables demo
+/// data loads, sorted.
+async fn loaded_table_indexes(app: &TestApp) -> Vec<String> {
+    let sql = match app.db().backend() {
+        tcrm_app::store::Backend::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'index' \
+             AND tbl_name IN ('customers', 'contracts', 'tickets') ORDER BY name"
+        }
+        tcrm_app::store::Backend::Postgres => {
+            "SELECT indexname::text FROM pg_indexes \
+             WHERE tablename IN ('customers', 'contracts', 'tickets') \
+             UNION ALL SELECT conname::text FROM pg_constraint \
+             WHERE conrelid IN ('customers'::regclass, 'contracts'::regclass, 'tickets'::regclass) \
+             ORDER BY 1"
+        }
+    };
+    tcrm_app::on_pool!(app.db(), |pool| sqlx::query_scalar::<_, String>(sql)
+        .fetch_all(pool)
+        .await)
+    .expect("index names")
+}
+
+async fn demo_data_loads_in_bulk_and_leaves_the_schema_as_it_was(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let indexes = loaded_table_indexes(&app).await;
+    assert!(indexes.len() >= 10, "{indexes:?}");
+    // Twice: a load appends after what is there.
+    for seed in [11, 12] {
+        let size = tcrm_server::demo_data::DemoSize {
+            customers: 300,
+            tickets: 700,
+            seed,
+        };
+        let written = tcrm_server::demo_data::load(app.db(), &size)
+            .await
+            .expect("demo data");
+        assert_eq!(written, (300, 700));
+    }
+    assert_eq!(
+        loaded_table_indexes(&app).await,
+        indexes,
+        "the indexes dropped for the load are all back"
+    );
+
+    // The demo tickets are found by word, through the word index.
+    let filter = tcrm_app::store::tickets::TicketFilter {
+        search: Some(tcrm_app::store::tickets::TicketSearch::Words(vec![
+            "nguyen".to_owned(),
+        ])),
+        ..Default::default()
+    };
+    let found = app
+        .db()
+        .list_tickets(
+            &filter,
+            tcrm_app::store::tickets::TicketOrder::NewestFirst,
+            None,
+            10_000,
+        )
+        .await
+        .expect("word search")
+        .len() as i64;
+    let expected = tcrm_app::on_pool!(app.db(), |pool| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM tickets WHERE search_text LIKE '%nguyen%'"
+    )
+    .fetch_one(pool)
+    .await)
+    .expect("count");
+    assert!(expected > 0);
+    assert_eq!(found, expected, "every demo ticket is in the word index");
+
+    // Ids continue after the loaded ones (PostgreSQL's identity sequence was moved).
+    app.create_user("hq.agent", "hq_staff", None).await;
+    let hq = app.signed_in("hq.agent").await;
+    let id = create(&app, &hq, "incident", &INCIDENT)
+        .await
+        .expect("a ticket after the load");
+    assert_eq!(id, TicketId(1401));
+}
+both_backends!(demo_data_loads_in_bulk_and_leaves_the_schema_as_it_was);
