@@ -352,6 +352,9 @@ catalogue! {
     CustomerFound => "Khách hàng của mã danh bộ", "Customer of this contract";
     ContractNotFound => "Không tìm thấy mã danh bộ này; nhập thông tin khách hàng bên dưới.", "Contract code not found; type the customer's details below.";
     Reading => "Chỉ số nước", "Meter reading";
+    ReadingSource => "Cách đọc chỉ số", "How the reading was taken";
+    ReadByBot => "AI đọc từ ảnh, độ chính xác", "Read from the photo by the AI bot, confidence";
+    ReadByHand => "Khách hàng nhập tay", "Typed by hand";
     Month => "Tháng", "Month";
     Year => "Năm", "Year";
     IncidentType => "Loại sự cố", "Incident type";

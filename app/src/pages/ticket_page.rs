@@ -136,6 +136,15 @@ fn facts(ticket: &Ticket, lookups: &Lookups) -> impl IntoView + use<> {
             ticket.reading_year.unwrap_or_default()
         )
     });
+    // accuracy > 0: read from the photo by the AI bot (its confidence); 0: typed by hand.
+    let read_by = ticket
+        .reading_number
+        .map(|_| match ticket.accuracy.trim().parse::<f64>() {
+            Ok(confidence) if confidence > 0.0 => {
+                format!("{} ({})", t(Key::ReadByBot), ticket.accuracy.trim())
+            }
+            _ => t(Key::ReadByHand).to_owned(),
+        });
     let customer_type = match ticket.customer_type {
         Some(1) => t(Key::Household).to_owned(),
         Some(2) => t(Key::Business).to_owned(),
@@ -159,6 +168,7 @@ fn facts(ticket: &Ticket, lookups: &Lookups) -> impl IntoView + use<> {
             {fact(Key::DueDate, ticket.date_due.map(crate::format::date_time).unwrap_or_default())}
             {fact(Key::Created, crate::format::date_time(ticket.created_at))}
             {fact(Key::Reading, reading.unwrap_or_default())}
+            {fact(Key::ReadingSource, read_by.unwrap_or_default())}
             {fact(Key::IncidentType, ticket.incident_type.clone())}
             {fact(Key::Phenomena, ticket.id_phenomena.map(|id| id.to_string()).unwrap_or_default())}
             {fact(Key::Latitude, ticket.latitude.clone())}

@@ -1112,5 +1112,18 @@ async fn app_readings_only_on_reading_days(backend: Backend) {
         .await
         .expect("ticket");
     assert_eq!(ticket.accuracy, "0.97");
+    // Both kinds of reading are shown for what they are.
+    app.create_user("gd_reader", "branch_staff", Some("GD"))
+        .await;
+    let browser = app.signed_in("gd_reader").await;
+    let (_, page) = app.page(&browser, &format!("/tickets/{}", ticket.id)).await;
+    assert!(
+        page.contains("AI đọc từ ảnh, độ chính xác (0.97)"),
+        "read by the bot"
+    );
+    let (_, page) = app
+        .page(&browser, &format!("/tickets/{}", ticket.id.0 - 1))
+        .await;
+    assert!(page.contains("Khách hàng nhập tay"), "typed by hand");
 }
 both_backends!(app_readings_only_on_reading_days);
