@@ -104,7 +104,7 @@ pub async fn upload(
         Ok(ticket) => ticket,
         Err(error) => return error.http_status().into_response(),
     };
-    if may_work(&user, &ticket.branch_code).is_err() {
+    if may_work(&user, ticket.branch_code.as_ref()).is_err() {
         return StatusCode::FORBIDDEN.into_response();
     }
     let back = |refusal: UploadRefusal| {

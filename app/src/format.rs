@@ -16,6 +16,14 @@ pub fn date(day: NaiveDate) -> String {
     day.format("%d/%m/%Y").to_string()
 }
 
+/// A ticket's branch code, or "unrouted" (in the page's language) when it has none yet.
+pub fn branch_or_unrouted(branch: Option<&crate::domain::BranchCode>) -> String {
+    branch.map_or_else(
+        || crate::i18n::t(crate::i18n::Key::Unrouted).to_owned(),
+        ToString::to_string,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -352,6 +352,16 @@ catalogue! {
     CustomerFound => "Khách hàng của mã danh bộ", "Customer of this contract";
     ContractNotFound => "Không tìm thấy mã danh bộ này; nhập thông tin khách hàng bên dưới.", "Contract code not found; type the customer's details below.";
     Reading => "Chỉ số nước", "Meter reading";
+    Reroute => "Chuyển phiếu sang đơn vị khác", "Re-route to another branch";
+    RouteTicket => "Phân phiếu cho đơn vị", "Route to a branch";
+    RerouteReason => "Lý do chuyển", "Reason";
+    RerouteClosed => "Chỉ chuyển được phiếu đang mở; phiếu đã xử lý, đã đóng hoặc đã huỷ ở lại đơn vị cũ.", "Only open tickets can be re-routed; processed, closed or cancelled ones stay where they are.";
+    RerouteSameBranch => "Phiếu đã thuộc đơn vị này.", "The ticket already belongs to this branch.";
+    EventReroute => "chuyển đơn vị", "re-routed the ticket";
+    EventRoute => "phân phiếu cho đơn vị", "routed the ticket";
+    Unrouted => "Chưa phân đơn vị", "Unrouted";
+    UnroutedHelp => "Để trống nếu chưa biết đơn vị: phiếu chờ Tổng công ty phân cho đơn vị.", "Leave empty when the branch is unknown: the ticket waits for HQ to route it.";
+    UnroutedQueue => "Phiếu chờ phân đơn vị", "Tickets waiting to be routed";
     ReadingSource => "Cách đọc chỉ số", "How the reading was taken";
     ReadByBot => "AI đọc từ ảnh, độ chính xác", "Read from the photo by the AI bot, confidence";
     ReadByHand => "Khách hàng nhập tay", "Typed by hand";

@@ -72,7 +72,7 @@ pub async fn retry(
     let message = db.outbox_message(id).await?;
     if let Some(own) = &scope {
         let ticket = db.ticket(message.ticket_id).await?;
-        if &ticket.branch_code != own {
+        if ticket.branch_code.as_ref() != Some(own) {
             return Err(AppError::NotFound);
         }
     }

@@ -256,8 +256,9 @@ pub fn parse_due_date(value: &str) -> Result<Option<DateTime<Utc>>, InvalidDate>
 }
 
 /// May this user create and work tickets of `branch`?
-pub fn may_work(user: &CurrentUser, branch: &BranchCode) -> Result<(), AppError> {
-    authorize(user, Permission::WorkTickets, Some(branch))
+/// `None`: an unrouted ticket, which only HQ staff work on.
+pub fn may_work(user: &CurrentUser, branch: Option<&BranchCode>) -> Result<(), AppError> {
+    authorize(user, Permission::WorkTickets, branch)
 }
 
 /// Parses, checks and creates a ticket typed by a staff member.
@@ -312,10 +313,12 @@ pub async fn create_from_form(
         None => None,
     };
 
-    // The branch: the contract's, else the user's, else the one chosen (HQ users).
+    // The branch: the contract's, else the user's, else the one chosen (HQ users),
+    // else none: the ticket waits in HQ's unrouted queue.
     let branch = match (&contract, &actor.branch) {
         (Some(contract), _) => Some(contract.branch_code.clone()),
         (None, Some(own)) => Some(own.clone()),
+        (None, None) if form.branch.trim().is_empty() => None,
         (None, None) => match BranchCode::parse(&form.branch) {
             Ok(code) => Some(code),
             Err(_) => {
@@ -528,10 +531,7 @@ pub async fn create_from_form(
         _ => {}
     }
     errors.clone().into_result()?;
-    let Some(branch) = branch else {
-        return Err(AppError::Validation(errors));
-    };
-    may_work(actor, &branch)?;
+    may_work(actor, branch.as_ref())?;
     if ticket.date_due.is_none() {
         ticket.date_due = match date_due {
             Some(due) => Some(due),
@@ -541,7 +541,7 @@ pub async fn create_from_form(
                 .map(|hours| Utc::now() + Duration::hours(hours)),
         };
     }
-    ticket.branch = Some(branch);
+    ticket.branch = branch;
     let id = db.create_ticket(&ticket).await?;
     tracing::info!(ticket_id = %id, kind = kind.code(), "ticket created");
     Ok(id)
@@ -550,7 +550,7 @@ pub async fn create_from_form(
 /// Loads a ticket the user may see; outside their scope it does not exist for them.
 pub async fn visible_ticket(db: &Db, user: &CurrentUser, id: TicketId) -> Result<Ticket, AppError> {
     let ticket = db.ticket(id).await?;
-    if !Scope::of(user).covers(Some(&ticket.branch_code)) {
+    if !Scope::of(user).covers(ticket.branch_code.as_ref()) {
         return Err(AppError::NotFound);
     }
     Ok(ticket)
@@ -570,7 +570,8 @@ pub fn parse_search(input: &str) -> Option<TicketSearch> {
     }
     let upper = input.to_ascii_uppercase();
     if let Some((branch, number)) = upper.split_once('-')
-        && BranchCode::parse(branch).is_ok()
+        && (BranchCode::parse(branch).is_ok()
+            || branch == crate::store::tickets::UNROUTED_CODE_PREFIX)
         && !number.is_empty()
         && number.bytes().all(|b| b.is_ascii_digit())
     {
@@ -587,7 +588,7 @@ pub fn parse_search(input: &str) -> Option<TicketSearch> {
 
 async fn load_for_change(db: &Db, actor: &CurrentUser, id: TicketId) -> Result<Ticket, AppError> {
     let ticket = visible_ticket(db, actor, id).await?;
-    may_work(actor, &ticket.branch_code)?;
+    may_work(actor, ticket.branch_code.as_ref())?;
     Ok(ticket)
 }
 
@@ -634,7 +635,7 @@ pub async fn assign(
         "" => None,
         value => match value.parse::<i64>() {
             Ok(user_id) => {
-                let allowed = db.assignable_staff(&ticket.branch_code).await?;
+                let allowed = db.assignable_staff(ticket.branch_code.as_ref()).await?;
                 match allowed.into_iter().find(|(id, _)| id.0 == user_id) {
                     Some(found) => Some(found),
                     None => {
@@ -748,6 +749,56 @@ pub async fn add_note(
     Ok(())
 }
 
+/// HQ routes a ticket to a branch: an unrouted one by hand, or a routed one to
+/// another branch, giving the reason (shown on the timeline).
+pub async fn reroute(
+    db: &Db,
+    actor: &CurrentUser,
+    id: TicketId,
+    branch: &str,
+    reason: &str,
+) -> Result<(), AppError> {
+    let ticket = load_for_change(db, actor, id).await?;
+    if actor.branch.is_some() {
+        return Err(AppError::Forbidden);
+    }
+    let mut errors = FormErrors::default();
+    errors.keep("branch", branch);
+    errors.keep("reason", reason);
+    let to = match BranchCode::parse(branch) {
+        Ok(to) if Some(&to) == ticket.branch_code.as_ref() => {
+            errors.add("branch", Key::RerouteSameBranch);
+            None
+        }
+        Ok(to) => Some(to),
+        Err(_) => {
+            errors.add_with_detail("branch", Key::UnknownBranch, BranchCode::ALL.join(", "));
+            None
+        }
+    };
+    let reason = bounded_text(reason, "reason", 500, &mut errors);
+    if reason.is_empty() {
+        errors.add("reason", Key::FieldRequired);
+    }
+    if !ticket.status().is_some_and(TicketStatus::is_open) {
+        errors.add("branch", Key::RerouteClosed);
+    }
+    errors.clone().into_result()?;
+    let to = to.ok_or(AppError::Validation(errors))?;
+    let who = crate::store::tickets::Actor {
+        user: Some(actor.id),
+        api_account: None,
+        label: actor.display_name.clone(),
+    };
+    db.reroute_ticket(id, ticket.branch_code.as_ref(), &to, &reason, &who)
+        .await?;
+    tracing::info!(ticket_id = %id, from = ?ticket.branch_code, to = %to, "ticket routed");
+    Ok(())
+}
+
+/// The branch filter's value for HQ's unrouted queue (`/tickets?branch=unrouted`).
+pub const UNROUTED_FILTER: &str = "unrouted";
+
 /// The ticket list's query string (filters, search, cursor), as typed.
 #[derive(Clone, Debug, Default)]
 pub struct TicketListQuery {
@@ -800,6 +851,7 @@ impl TicketListQuery {
         crate::store::tickets::TicketFilter {
             scope: Scope::of(user).branch().cloned(),
             branch: BranchCode::parse(&self.branch).ok(),
+            unrouted: self.branch == UNROUTED_FILTER,
             status: id(&self.status),
             id_type: id(&self.id_type),
             priority: id(&self.priority),
@@ -921,7 +973,7 @@ pub async fn bulk_apply(
                     .ticket(id)
                     .await
                     .ok()
-                    .filter(|ticket| Scope::of(actor).covers(Some(&ticket.branch_code)))
+                    .filter(|ticket| Scope::of(actor).covers(ticket.branch_code.as_ref()))
                     .and_then(|ticket| ticket.feedback_code)
                     .unwrap_or_else(|| id.to_string());
                 let reason = error

@@ -423,7 +423,14 @@ fn create_fields(ticket: &Ticket) -> Vec<(String, String)> {
     let text = |value: Option<i64>| value.map(|v| v.to_string()).unwrap_or_default();
     let mut fields = vec![
         ("id_feedback", ticket.id.to_string()),
-        ("branch_code", ticket.branch_code.to_string()),
+        (
+            "branch_code",
+            ticket
+                .branch_code
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+        ),
         ("id_type", ticket.id_type.to_string()),
         ("id_priority", ticket.id_priority.to_string()),
         ("id_process_unit", text(ticket.id_process_unit)),

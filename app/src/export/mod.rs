@@ -131,7 +131,10 @@ fn cells(row: &TicketListItem, lookups: &Lookups, language: Language) -> [Cell; 
         ),
         name(&lookups.priorities, Some(row.id_priority)),
         name(&lookups.departments, row.id_process_unit),
-        Cell::text(row.branch_code.to_string()),
+        Cell::text(row.branch_code.as_ref().map_or_else(
+            || Key::Unrouted.text(language).to_owned(),
+            ToString::to_string,
+        )),
         Cell::text(row.customer_name.clone()),
         Cell::text(
             row.customer_phone

@@ -58,6 +58,24 @@ async fn dashboard() -> Result<AnyView, AppError> {
         .iter()
         .map(|(_, n)| n)
         .sum();
+    // HQ staff see how many tickets wait to be routed to a branch.
+    let unrouted = match scope {
+        Some(_) => None,
+        None => {
+            let filter = TicketFilter {
+                unrouted: true,
+                ..base.clone()
+            };
+            let count: i64 = state
+                .db
+                .count_tickets_by_status(&filter)
+                .await?
+                .iter()
+                .map(|(_, n)| n)
+                .sum();
+            Some(count)
+        }
+    };
     let mine_filter = TicketFilter {
         assignee: Some(user.id),
         ..base.clone()
@@ -119,7 +137,7 @@ async fn dashboard() -> Result<AnyView, AppError> {
     let mut by_branch: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
     for (day, branch, count) in &per_day {
         by_branch
-            .entry(branch.to_string())
+            .entry(crate::format::branch_or_unrouted(branch.as_ref()))
             .or_default()
             .insert(day.clone(), *count);
     }
@@ -196,6 +214,12 @@ async fn dashboard() -> Result<AnyView, AppError> {
                 <span class="card-label">{t(Key::Overdue)}</span>
                 <span class="card-value" data-testid="overdue-count">{overdue}</span>
             </a>
+            {unrouted.map(|count| view! {
+                <a class="card" href="/tickets?branch=unrouted">
+                    <span class="card-label">{t(Key::UnroutedQueue)}</span>
+                    <span class="card-value" data-testid="unrouted-count">{count}</span>
+                </a>
+            })}
             <a class="card" href="/tickets?mine=1">
                 <span class="card-label">{t(Key::MineOnly)}</span>
                 <span class="card-value">{mine.len()}</span>

@@ -178,10 +178,15 @@ async fn new_ticket_content(
             }
         })
         .collect_view();
-    let branch_options: Vec<(String, String)> = branches
-        .iter()
-        .map(|b| (b.code.to_string(), format!("{} — {}", b.code, b.name)))
-        .collect();
+    // Empty: the branch is not known yet, and the ticket waits in HQ's unrouted queue.
+    let branch_options: Vec<(String, String)> =
+        std::iter::once((String::new(), format!("— {} —", t(Key::Unrouted))))
+            .chain(
+                branches
+                    .iter()
+                    .map(|b| (b.code.to_string(), format!("{} — {}", b.code, b.name))),
+            )
+            .collect();
     let is_hq = user.branch.is_none();
     let action = ServerAction::<CreateTicket>::new();
 
@@ -210,7 +215,7 @@ async fn new_ticket_content(
                 {text("ward_code", Key::WardCode, ward, &errors)}
                 {text("district_code", Key::DistrictCode, district, &errors)}
                 {is_hq.then(|| view! {
-                    <SelectField name="form[branch]" field="branch" label=Key::Branch options=branch_options.clone() errors=errors.clone() />
+                    <SelectField name="form[branch]" field="branch" label=Key::Branch options=branch_options.clone() errors=errors.clone() help=Key::UnroutedHelp />
                 })}
             </fieldset>
             {kind_fields(kind, &errors, &lookups)}

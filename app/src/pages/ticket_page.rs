@@ -59,6 +59,13 @@ ticket_action!(
     solution
 );
 ticket_action!(
+    reroute_ticket,
+    "tickets/reroute",
+    crate::tickets::reroute,
+    branch,
+    reason
+);
+ticket_action!(
     add_ticket_note,
     "tickets/note",
     crate::tickets::add_note,
@@ -98,6 +105,14 @@ fn event_line(event: &TicketEvent, lookups: &Lookups) -> impl IntoView + use<> {
         ),
         "solution" => (Key::EventSolution, String::new()),
         "attachment" => (Key::EventAttachment, event.body.clone()),
+        "reroute" if event.from_value.is_empty() => (
+            Key::EventRoute,
+            format!("{} — {}", event.to_value, event.body),
+        ),
+        "reroute" => (
+            Key::EventReroute,
+            format!("{} → {} — {}", event.from_value, event.to_value, event.body),
+        ),
         _ => (Key::EventNote, String::new()),
     };
     view! {
@@ -153,7 +168,7 @@ fn facts(ticket: &Ticket, lookups: &Lookups) -> impl IntoView + use<> {
     view! {
         <dl class="facts">
             {fact(Key::RequestType, lookups.type_name(ticket.id_type))}
-            {fact(Key::Branch, ticket.branch_code.to_string())}
+            {fact(Key::Branch, crate::format::branch_or_unrouted(ticket.branch_code.as_ref()))}
             {fact(Key::Source, crate::domain::TicketSource::parse(&ticket.source).map(|s| t(s.key()).to_owned()).unwrap_or_default())}
             {fact(Key::Customer, ticket.customer_name.clone())}
             {fact(Key::Phone, phone)}
@@ -191,6 +206,7 @@ struct ActionErrors {
     due: Option<AppError>,
     solution: Option<AppError>,
     note: Option<AppError>,
+    reroute: Option<AppError>,
 }
 
 fn attachments_section(
@@ -245,9 +261,12 @@ async fn ticket_content(id: String, errors: ActionErrors) -> Result<AnyView, App
     let outbox = state.db.ticket_outbox(id).await?;
     let refusal =
         query_param("upload").and_then(|code| crate::attachments::UploadRefusal::parse(&code));
-    let may_change = may_work(&user, &ticket.branch_code).is_ok();
+    let may_change = may_work(&user, ticket.branch_code.as_ref()).is_ok();
     let staff = if may_change {
-        state.db.assignable_staff(&ticket.branch_code).await?
+        state
+            .db
+            .assignable_staff(ticket.branch_code.as_ref())
+            .await?
     } else {
         Vec::new()
     };
@@ -288,6 +307,31 @@ async fn ticket_content(id: String, errors: ActionErrors) -> Result<AnyView, App
         }
     });
 
+    // HQ staff route an unrouted ticket, or move a routed one to another branch,
+    // with the reason.
+    let reroute_id = id_value.clone();
+    let current_branch = ticket.branch_code.as_ref().map(ToString::to_string);
+    let open = ticket
+        .status()
+        .is_some_and(crate::domain::TicketStatus::is_open);
+    let reroute_form = (may_change && user.branch.is_none() && open).then(move || {
+        let title = if current_branch.is_some() { Key::Reroute } else { Key::RouteTicket };
+        let options: Vec<(String, String)> = crate::domain::BranchCode::ALL
+            .iter()
+            .filter(|code| current_branch.as_deref() != Some(**code))
+            .map(|code| ((*code).to_owned(), (*code).to_owned()))
+            .collect();
+        let field_errors = errors.reroute.as_ref().and_then(AppError::form_errors).cloned();
+        view! {
+            <ActionForm action={ServerAction::<RerouteTicket>::new()} attr:class="stack">
+                <input type="hidden" name="id" value=reroute_id />
+                <h3>{t(title)}</h3>
+                <SelectField name="branch" label=Key::Branch options=options selected=String::new() errors=field_errors.clone() />
+                <TextArea name="reason" label=Key::RerouteReason rows=2 errors=field_errors />
+                <button type="submit" class="button">{t(title)}</button>
+            </ActionForm>
+        }
+    });
     let actions = may_change.then(|| {
         let [id_1, id_2, id_3, id_4, id_5, id_6] = std::array::from_fn::<String, 6, _>(|_| id_value.clone());
         let next: Vec<(String, String)> = status
@@ -351,6 +395,7 @@ async fn ticket_content(id: String, errors: ActionErrors) -> Result<AnyView, App
                     <TextArea name="body" label=Key::InternalNote help=Key::InternalNoteHelp rows=3 errors=field_errors(&errors.note) />
                     <button type="submit" class="button">{t(Key::AddNote)}</button>
                 </ActionForm>
+                {reroute_form}
             </section>
         }
     });
@@ -419,6 +464,10 @@ pub fn TicketPage() -> impl IntoView {
             .get_untracked()
             .and_then(Result::err),
         note: ServerAction::<AddTicketNote>::new()
+            .value()
+            .get_untracked()
+            .and_then(Result::err),
+        reroute: ServerAction::<RerouteTicket>::new()
             .value()
             .get_untracked()
             .and_then(Result::err),

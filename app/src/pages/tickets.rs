@@ -216,7 +216,7 @@ async fn list_content(query: TicketListQuery) -> Result<AnyView, AppError> {
                         <div class="muted small">{phone}</div>
                     </td>
                     <td class="nowrap">{contract}</td>
-                    <td class="branch">{row.branch_code.to_string()}</td>
+                    <td class="branch">{crate::format::branch_or_unrouted(row.branch_code.as_ref())}</td>
                     <td>{status_badge(row.id_status)}</td>
                     <td>{lookups.priority_name(row.id_priority)}</td>
                     <td>{lookups.department_name(row.id_process_unit)}</td>
@@ -232,7 +232,13 @@ async fn list_content(query: TicketListQuery) -> Result<AnyView, AppError> {
     let empty = rows.is_empty();
 
     let is_hq = user.branch.is_none();
-    let mut branch_options = vec![(String::new(), t(Key::AllBranches).to_owned())];
+    let mut branch_options = vec![
+        (String::new(), t(Key::AllBranches).to_owned()),
+        (
+            crate::tickets::UNROUTED_FILTER.to_owned(),
+            t(Key::UnroutedQueue).to_owned(),
+        ),
+    ];
     branch_options.extend(
         branches
             .iter()

@@ -13,6 +13,7 @@ pub mod outbox;
 pub mod reading_schedules;
 pub mod reference;
 pub mod sessions;
+mod sqlite_rebuild;
 pub mod tickets;
 pub mod users;
 
@@ -139,13 +140,22 @@ impl Db {
         }
     }
 
-    /// Applies the embedded migrations of this backend.
+    /// Applies the embedded migrations of this backend (and, on SQLite, the table
+    /// rebuilds that cannot run inside a migration's transaction).
     pub async fn migrate(&self) -> anyhow::Result<()> {
         match self {
-            Db::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await,
-            Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
+            Db::Sqlite(pool) => {
+                SQLITE_MIGRATIONS
+                    .run(pool)
+                    .await
+                    .context("applying database migrations")?;
+                sqlite_rebuild::make_ticket_branch_nullable(pool).await
+            }
+            Db::Postgres(pool) => POSTGRES_MIGRATIONS
+                .run(pool)
+                .await
+                .context("applying database migrations"),
         }
-        .context("applying database migrations")
     }
 
     /// A cheap round trip, for the health check.

@@ -122,7 +122,7 @@ pub struct Actor {
 pub struct Ticket {
     pub id: TicketId,
     pub feedback_code: Option<String>,
-    pub branch_code: BranchCode,
+    pub branch_code: Option<BranchCode>,
     pub id_type: i64,
     pub id_status: i64,
     pub id_priority: i64,
@@ -186,7 +186,7 @@ impl Ticket {
 pub struct TicketListItem {
     pub id: TicketId,
     pub feedback_code: Option<String>,
-    pub branch_code: BranchCode,
+    pub branch_code: Option<BranchCode>,
     pub id_type: i64,
     pub id_status: i64,
     pub id_priority: i64,
@@ -220,6 +220,8 @@ pub struct TicketEvent {
 pub struct TicketFilter {
     pub scope: Option<BranchCode>,
     pub branch: Option<BranchCode>,
+    /// Only tickets without a branch yet (HQ's unrouted queue).
+    pub unrouted: bool,
     pub status: Option<i64>,
     pub id_type: Option<i64>,
     pub priority: Option<i64>,
@@ -348,6 +350,9 @@ impl TicketFilter {
     /// The WHERE clause (with `t.` columns) and its binds, numbered from `$1`.
     fn where_clause(&self, backend: Backend, args: &mut Vec<Arg>) -> String {
         let mut conditions: Vec<String> = Vec::new();
+        if self.unrouted {
+            conditions.push("t.branch_code IS NULL".to_owned());
+        }
         let mut push = |args: &mut Vec<Arg>, sql: &str, arg: Arg| {
             args.push(arg);
             conditions.push(sql.replace('?', &format!("${}", args.len())));
@@ -468,14 +473,22 @@ pub enum TicketOrder {
 /// Serialises ticket creation on SQLite (see `create_ticket`).
 static SQLITE_CREATE_GATE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
+/// The prefix of the code of a ticket created without a branch (kept once routed,
+/// as every ticket keeps its first code).
+pub const UNROUTED_CODE_PREFIX: &str = "HQ";
+
+/// A ticket's code (`GD-0000042`), from the branch it was created at.
+pub fn ticket_code(branch: Option<&BranchCode>, id: TicketId) -> String {
+    let prefix = branch.map_or(UNROUTED_CODE_PREFIX, BranchCode::as_str);
+    format!("{prefix}-{:07}", id.0)
+}
+
 impl Db {
     /// Creates a ticket with its creation event, members and search entry; one transaction.
     #[tracing::instrument(skip_all, fields(branch = ?ticket.branch, id_type = ticket.id_type))]
     pub async fn create_ticket(&self, ticket: &NewTicket) -> StoreResult<TicketId> {
-        let branch = ticket
-            .branch
-            .as_ref()
-            .ok_or_else(|| StoreError::Other(anyhow::anyhow!("ticket without branch")))?;
+        // No branch: an unrouted ticket, waiting at HQ until staff route it.
+        let branch = ticket.branch.as_ref();
         let now = Utc::now();
         let insert = "INSERT INTO tickets (branch_code, id_type, id_status, id_priority, id_process_unit, source, \
             id_customer, contact_code, customer_name, customer_phone, email, identify_number, customer_address, \
@@ -540,7 +553,7 @@ impl Db {
                 .bind(&ticket.external_customer_id)
                 .fetch_one(&mut *tx)
                 .await?;
-            let code = format!("{}-{:07}", branch, id.0);
+            let code = ticket_code(branch, id);
             let text = search_text(ticket, &code);
             sqlx::query("UPDATE tickets SET feedback_code = $2, search_text = $3 WHERE id = $1")
                 .bind(id)
@@ -1024,7 +1037,7 @@ impl Db {
     /// Active staff who may be assigned tickets of `branch`: its own staff and HQ staff.
     pub async fn assignable_staff(
         &self,
-        branch: &BranchCode,
+        branch: Option<&BranchCode>,
     ) -> StoreResult<Vec<(UserId, String)>> {
         let sql = "SELECT id, display_name FROM staff_users WHERE active = TRUE \
                    AND role IN ('admin', 'hq_staff', 'branch_staff', 'branch_admin') \
@@ -1141,7 +1154,7 @@ impl Db {
         &self,
         scope: Option<&BranchCode>,
         since: DateTime<Utc>,
-    ) -> StoreResult<Vec<(String, BranchCode, i64)>> {
+    ) -> StoreResult<Vec<(String, Option<BranchCode>, i64)>> {
         let day = match self.backend() {
             Backend::Sqlite => "date(t.created_at, '+7 hours')",
             Backend::Postgres => {
@@ -1352,5 +1365,83 @@ impl Db {
             .bind(branch)
             .fetch_all(pool)
             .await)?)
+    }
+}
+
+impl Db {
+    /// Moves a ticket from `from` (`None`: unrouted) to another branch, with the
+    /// reason on the timeline, in one transaction: the new branch's TCRM is sent
+    /// the ticket, and the old one's (if it had it) is told to cancel its copy.
+    /// The ticket goes back to New: the new branch's work starts afresh.
+    /// `Conflict` when the ticket is no longer at `from`.
+    pub async fn reroute_ticket(
+        &self,
+        id: TicketId,
+        from: Option<&BranchCode>,
+        to: &BranchCode,
+        reason: &str,
+        actor: &Actor,
+    ) -> StoreResult<()> {
+        let now = Utc::now();
+        let cancel = serde_json::json!({
+            "id_status": TicketStatus::Cancelled.id(),
+            "note": format!("Chuyển sang đơn vị {to}: {reason}"),
+        })
+        .to_string();
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let moved = sqlx::query(
+                "UPDATE tickets SET branch_code = $2, id_status = $5, updated_at = $3 \
+                 WHERE id = $1 AND (branch_code = $4 OR (branch_code IS NULL AND $4 IS NULL))",
+            )
+            .bind(id)
+            .bind(to)
+            .bind(now)
+            .bind(from)
+            .bind(TicketStatus::New.id())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if moved != 1 {
+                tx.rollback().await?;
+                return Err(StoreError::Conflict);
+            }
+            sqlx::query(
+                "INSERT INTO ticket_events (ticket_id, kind, actor_user_id, actor_api_account_id, actor_label, from_value, to_value, body, internal, created_at) \
+                 VALUES ($1, 'reroute', $2, $3, $4, $5, $6, $7, FALSE, $8)",
+            )
+            .bind(id)
+            .bind(actor.user)
+            .bind(actor.api_account)
+            .bind(&actor.label)
+            .bind(from.map_or("", BranchCode::as_str))
+            .bind(to)
+            .bind(reason)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            // The old branch's TCRM cancels its copy, if HQ had sent it one.
+            sqlx::query(
+                "INSERT INTO outbox_messages (peer, ticket_id, kind, payload, attachment_ids, state, attempts, next_attempt_at, created_at) \
+                 SELECT $2, $1, 'update', $3, '[]', 'pending', 0, $4, $4 WHERE EXISTS \
+                 (SELECT 1 FROM outbox_messages WHERE ticket_id = $1 AND peer = $2 AND kind = 'create')",
+            )
+            .bind(id)
+            .bind(from)
+            .bind(&cancel)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            let files: Vec<i64> = sqlx::query_scalar(
+                "SELECT id FROM ticket_attachments WHERE ticket_id = $1 ORDER BY id",
+            )
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+            super::outbox::enqueue(&mut tx, id, "create", "{}", &files, actor.api_account, now)
+                .await?;
+            tx.commit().await?;
+            Ok::<_, StoreError>(())
+        })
     }
 }

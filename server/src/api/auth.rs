@@ -107,8 +107,10 @@ impl ApiCaller {
         }
     }
 
-    pub fn covers(&self, branch: &BranchCode) -> bool {
-        self.scope().is_none_or(|own| own == branch)
+    /// Whether this caller works on tickets of `branch` (`None`: unrouted, which
+    /// only accounts without a branch scope see).
+    pub fn covers(&self, branch: Option<&BranchCode>) -> bool {
+        self.scope().is_none_or(|own| Some(own) == branch)
     }
 
     /// The label the timeline shows for this caller's changes.

@@ -32,7 +32,8 @@ pub struct FeedbackResponse {
     /// The sender's own id for the ticket, as it sent it.
     pub id_feedback: Option<String>,
     pub feedback_code: Option<String>,
-    pub branch_code: String,
+    /// `null` while the ticket waits in HQ's unrouted queue.
+    pub branch_code: Option<String>,
     pub id_status: i64,
     /// Due date, RFC 3339 (UTC).
     pub date_due: Option<String>,
@@ -51,7 +52,7 @@ impl FeedbackResponse {
             id: ticket.id.0,
             id_feedback: ticket.external_id.clone(),
             feedback_code: ticket.feedback_code.clone(),
-            branch_code: ticket.branch_code.to_string(),
+            branch_code: ticket.branch_code.as_ref().map(ToString::to_string),
             id_status: ticket.id_status,
             date_due: ticket.date_due.map(|due| due.to_rfc3339()),
             changed: Vec::new(),
@@ -199,19 +200,17 @@ pub async fn create(
     match state.db.create_ticket(&draft.ticket).await {
         Ok(id) => {
             let ticket = &draft.ticket;
-            let branch = ticket
-                .branch
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_default();
             tracing::info!(ticket_id = %id, api_account = caller.account_id, id_type = ticket.id_type, "ticket created through the API");
             Ok(Json(FeedbackResponse {
                 status: 200,
                 created: Some(true),
                 id: id.0,
                 id_feedback: ticket.external_id.clone(),
-                feedback_code: Some(format!("{branch}-{:07}", id.0)),
-                branch_code: branch,
+                feedback_code: Some(tcrm_app::store::tickets::ticket_code(
+                    ticket.branch.as_ref(),
+                    id,
+                )),
+                branch_code: ticket.branch.as_ref().map(ToString::to_string),
                 id_status: TicketStatus::New.id(),
                 date_due: ticket.date_due.map(|due| due.to_rfc3339()),
                 changed: Vec::new(),
@@ -541,7 +540,8 @@ async fn parse_create(
             .or_insert_with(|| message.clone());
     }
 
-    // The branch: as sent, else the contract's, else a branch account's own.
+    // The branch: as sent, else the contract's, else a branch account's own, else
+    // none: the ticket waits in HQ's unrouted queue until staff route it.
     let contract = match &contact_code {
         Some(code) => state.db.contract_with_customer(code).await?,
         None => None,
@@ -552,15 +552,12 @@ async fn parse_create(
         .or_else(|| caller.scope().cloned());
     match &branch {
         None if !errors.contains_key("branch_code") => {
-            errors.insert(
-                "branch_code".into(),
-                format!(
-                    "required when contact_code is not a known contract: one of {}",
-                    BranchCode::ALL.join(", ")
-                ),
-            );
+            warnings.push(format!(
+                "no branch_code and no known contract: the ticket waits for HQ staff to route it to a branch ({})",
+                BranchCode::ALL.join(", ")
+            ));
         }
-        Some(branch) if !caller.covers(branch) => {
+        Some(branch) if !caller.covers(Some(branch)) => {
             errors.insert(
                 "branch_code".into(),
                 format!(
@@ -668,7 +665,7 @@ pub async fn resolve_ticket(
         Err(StoreError::NotFound) => return Err(not_found()),
         Err(error) => return Err(error.into()),
     };
-    if !caller.covers(&ticket.branch_code) {
+    if !caller.covers(ticket.branch_code.as_ref()) {
         return Err(not_found());
     }
     Ok(ticket)

@@ -73,7 +73,7 @@ pub async fn create(
     let option_module = r.required_text("option_module", 50);
     let branch = r.branch("branch_code").or_else(|| caller.scope().cloned());
     if let Some(branch) = &branch
-        && !caller.covers(branch)
+        && !caller.covers(Some(branch))
     {
         r.error(
             "branch_code",

@@ -33,7 +33,8 @@ pub struct AppTicket {
     pub id: i64,
     pub id_feedback: Option<String>,
     pub feedback_code: Option<String>,
-    pub branch_code: String,
+    /// `null` while the ticket waits to be routed to a branch.
+    pub branch_code: Option<String>,
     pub id_type: i64,
     pub id_status: i64,
     /// The status in Vietnamese, as the app shows it.
@@ -79,7 +80,7 @@ impl AppTicket {
             id: ticket.id.0,
             id_feedback: ticket.external_id,
             feedback_code: ticket.feedback_code,
-            branch_code: ticket.branch_code.to_string(),
+            branch_code: ticket.branch_code.as_ref().map(ToString::to_string),
             id_type: ticket.id_type,
             status_name: status_name(ticket.id_status),
             id_status: ticket.id_status,

@@ -807,3 +807,210 @@ async fn hq_killed_mid_delivery_loses_and_doubles_nothing(backend: Backend) {
     db.close().await;
 }
 both_backends!(hq_killed_mid_delivery_loses_and_doubles_nothing);
+
+/// A branch instance for CL, which HQ reaches with its own account there.
+async fn cl_instance(pair: &Pair, backend: Backend) -> Option<(TestApp, i64)> {
+    let cl = TestApp::spawn(backend).await?;
+    let hq_account_at_cl = account(&cl, "sawaco_hq", "hq", "").await;
+    point_branch_at(&pair.hq, "CL", &cl.address).await;
+    Some((cl, hq_account_at_cl))
+}
+
+async fn copy_at(
+    app: &TestApp,
+    hq_account: i64,
+    hq_id: i64,
+) -> Option<tcrm_app::store::tickets::Ticket> {
+    let found = app
+        .db()
+        .ticket_by_external_id(hq_account, &hq_id.to_string())
+        .await
+        .expect("lookup")?;
+    Some(app.db().ticket(found.id).await.expect("ticket"))
+}
+
+async fn unrouted_tickets_wait_for_hq_then_follow_each_route(backend: Backend) {
+    use tcrm_app::domain::Language;
+    use tcrm_app::error::AppError;
+    use tcrm_app::i18n::Key;
+
+    use crate::helpers::{invalid_fields, outcome};
+
+    let Some(pair) = pair(backend).await else {
+        return;
+    };
+    let Some((cl, hq_account_at_cl)) = cl_instance(&pair, backend).await else {
+        return;
+    };
+    // From the app, with neither branch_code nor a known contract code.
+    let id = create_at_hq(
+        &pair,
+        &[
+            ("customer_phone", "0945033434"),
+            ("customer_name", "Lê Văn Tám"),
+            ("id_type", "2"),
+            ("id_phenomena", "1"),
+            ("content", "Nước đục, không rõ thuộc đơn vị nào"),
+        ],
+        1,
+    )
+    .await;
+    let ticket_id = TicketId(id);
+    let ticket = pair.hq.db().ticket(ticket_id).await.expect("ticket");
+    assert_eq!(ticket.branch_code, None);
+    let code = ticket.feedback_code.clone().expect("code");
+    assert!(code.starts_with("HQ-"), "{code}");
+    assert_eq!(
+        drain(&pair.hq_worker).await,
+        0,
+        "nothing leaves HQ unrouted"
+    );
+
+    // HQ staff find it in the unrouted queue; a branch user does not see it.
+    pair.hq.create_user("hq.dispatch", "hq_staff", None).await;
+    pair.hq
+        .create_user("gd.agent", "branch_staff", Some("GD"))
+        .await;
+    let dispatcher = pair.hq.signed_in("hq.dispatch").await;
+    let gd_agent = pair.hq.signed_in("gd.agent").await;
+    let (status, queue) = pair.hq.page(&dispatcher, "/tickets?branch=unrouted").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(queue.contains(&code), "the unrouted queue lists the ticket");
+    let (_, home) = pair.hq.page(&dispatcher, "/").await;
+    assert!(
+        home.contains("data-testid=\"unrouted-count\" class=\"card-value\">1<"),
+        "the home card counts it"
+    );
+    let (status, _) = pair.hq.page(&gd_agent, &format!("/tickets/{id}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, gd_list) = pair.hq.page(&gd_agent, "/tickets").await;
+    assert!(!gd_list.contains(&code));
+
+    let route = |browser: &Client, branch: &str, reason: &str| {
+        let form = [
+            ("id", id.to_string()),
+            ("branch", branch.to_owned()),
+            ("reason", reason.to_owned()),
+        ];
+        let browser = browser.clone();
+        let hq = &pair.hq;
+        async move {
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            outcome(
+                &hq.post_form(
+                    &browser,
+                    "/api/tickets/reroute",
+                    &format!("/tickets/{id}"),
+                    &form,
+                )
+                .await,
+            )
+        }
+    };
+    // Refusals name the field; a branch user may not route.
+    assert_eq!(
+        invalid_fields(route(&dispatcher, "GD", " ").await),
+        vec![("reason".to_owned(), Key::FieldRequired)]
+    );
+    assert_eq!(
+        invalid_fields(route(&dispatcher, "XX", "Sai mã").await),
+        vec![("branch".to_owned(), Key::UnknownBranch)]
+    );
+    assert_eq!(
+        route(&gd_agent, "GD", "Của tôi").await,
+        Err(AppError::NotFound)
+    );
+    assert_eq!(
+        drain(&pair.hq_worker).await,
+        0,
+        "a refused route sends nothing"
+    );
+
+    // Routed by hand to GD: GD's TCRM receives it, with its photo.
+    assert_eq!(
+        route(&dispatcher, "GD", "Địa chỉ thuộc Gia Định").await,
+        Ok(())
+    );
+    assert_eq!(drain(&pair.hq_worker).await, 1);
+    let at_gd = branch_copy(&pair, id).await.expect("GD has the ticket");
+    assert_eq!(
+        at_gd.branch_code.as_ref().map(BranchCode::as_str),
+        Some("GD")
+    );
+    assert_eq!(at_gd.content, "Nước đục, không rõ thuộc đơn vị nào");
+    assert_eq!(
+        pair.branch
+            .db()
+            .ticket_attachments(at_gd.id)
+            .await
+            .expect("files")
+            .len(),
+        1
+    );
+    // GD takes it up, and HQ hears of it.
+    staff_change(
+        &pair.branch,
+        at_gd.id,
+        &[TicketChange::Status { from: 1, to: 3 }],
+    )
+    .await;
+    drain(&pair.branch_worker).await;
+    assert_eq!(
+        pair.hq.db().ticket(ticket_id).await.expect("t").id_status,
+        3
+    );
+
+    // Re-routed to CL: CL receives it, GD is told to cancel its copy, HQ starts over.
+    assert_eq!(
+        invalid_fields(route(&dispatcher, "GD", "Lại GD").await),
+        vec![("branch".to_owned(), Key::RerouteSameBranch)]
+    );
+    assert_eq!(
+        route(&dispatcher, "CL", "Đồng hồ nằm ở phía Chợ Lớn").await,
+        Ok(())
+    );
+    assert_eq!(
+        drain(&pair.hq_worker).await,
+        2,
+        "a create to CL, a cancel to GD"
+    );
+    let at_cl = copy_at(&cl, hq_account_at_cl, id)
+        .await
+        .expect("CL has the ticket");
+    assert_eq!(
+        at_cl.branch_code.as_ref().map(BranchCode::as_str),
+        Some("CL")
+    );
+    assert_eq!(at_cl.id_status, 1);
+    assert_eq!(
+        cl.db()
+            .ticket_attachments(at_cl.id)
+            .await
+            .expect("files")
+            .len(),
+        1
+    );
+    let at_gd = branch_copy(&pair, id).await.expect("GD keeps its copy");
+    assert_eq!(at_gd.id_status, 7, "GD's copy is cancelled");
+    let hq_ticket = pair.hq.db().ticket(ticket_id).await.expect("t");
+    assert_eq!(
+        hq_ticket.branch_code.as_ref().map(BranchCode::as_str),
+        Some("CL")
+    );
+    assert_eq!(hq_ticket.id_status, 1);
+    assert_eq!(
+        hq_ticket.feedback_code.as_deref(),
+        Some(code.as_str()),
+        "the code stays"
+    );
+    // GD's cancellation came from HQ and is not echoed back.
+    assert_eq!(drain(&pair.branch_worker).await, 0);
+
+    // The timeline says who moved it, from where, to where and why.
+    let (_, page) = pair.hq.page(&dispatcher, &format!("/tickets/{id}")).await;
+    assert!(page.contains(Key::EventRoute.text(Language::Vi)));
+    assert!(page.contains(Key::EventReroute.text(Language::Vi)));
+    assert!(page.contains("GD → CL — Đồng hồ nằm ở phía Chợ Lớn"));
+    assert!(page.contains("GD — Địa chỉ thuộc Gia Định"));
+}
+both_backends!(unrouted_tickets_wait_for_hq_then_follow_each_route);

@@ -336,7 +336,10 @@ async fn seed_examples_are_accepted(backend: Backend) {
     assert_eq!(new_connection.tax_code, "0314222356");
     assert_eq!(new_connection.contact_person_phone, "84912323233");
     assert_eq!(new_connection.id_process_unit, Some(97));
-    assert_eq!(new_connection.branch_code.as_str(), "GD");
+    assert_eq!(
+        new_connection.branch_code.as_ref().map(|b| b.as_str()),
+        Some("GD")
+    );
     assert_eq!(new_connection.external_id.as_deref(), Some("1000"));
 
     // Meter reading: spaced keys, null name, raw HTML content stored as sent.
@@ -364,7 +367,10 @@ async fn seed_examples_are_accepted(backend: Backend) {
         .expect("ticket");
     assert_eq!(incident.incident_type, "a:1:{i:0;N;}");
     assert_eq!(incident.id_phenomena, Some(1));
-    assert_eq!(incident.branch_code.as_str(), "CL");
+    assert_eq!(
+        incident.branch_code.as_ref().map(|b| b.as_str()),
+        Some("CL")
+    );
 
     // Reinstatement: the seed's id_related 22 is the reason 22 of component 10.
     let reinstatement = app
@@ -707,16 +713,33 @@ async fn wrong_values_are_refused_and_nothing_is_written(backend: Backend) {
     .await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     assert_eq!(answer["branch_code"], "GD");
-    // An app account must say which branch then.
+    // From the app, with neither, the ticket waits in HQ's unrouted queue.
     let (status, answer) = post_json(
         &app,
         &token,
         CREATE,
-        r#"{"customer_phone": "0945033434", "id_type": 6}"#,
+        r#"{"customer_phone": "0945033434", "id_type": 6, "content": "Không rõ đơn vị"}"#,
     )
     .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(answer["errors"]["branch_code"].is_string());
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["branch_code"], serde_json::Value::Null);
+    assert!(
+        answer["feedback_code"]
+            .as_str()
+            .is_some_and(|code| code.starts_with("HQ-")),
+        "{answer}"
+    );
+    assert!(answer["warnings"].to_string().contains("route"), "{answer}");
+    // …which a branch account cannot see.
+    let id = answer["id"].as_i64().expect("id");
+    let (status, _) = post_json(
+        &app,
+        &gd,
+        &format!("/apiv2/ntw/feedback/update?id={id}"),
+        r#"{"content": "x"}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
 both_backends!(wrong_values_are_refused_and_nothing_is_written);
 
