@@ -89,6 +89,28 @@ pub fn change_payload(changes: &[TicketChange]) -> serde_json::Map<String, serde
     fields
 }
 
+/// The statement of [`enqueue`]'s rules, for the ticket `which` picks (a condition
+/// on `t`, a row of `tickets`, or of `from`: a CTE of just-inserted tickets with
+/// their `id`, `branch_code` and `api_account_id`);
+/// `[kind, payload, attachment_ids, now, origin]` are the calling statement's
+/// placeholders for those values.
+pub(crate) fn enqueue_sql(
+    from: &str,
+    which: &str,
+    [kind, payload, ids, now, origin]: [&str; 5],
+) -> String {
+    format!(
+        "INSERT INTO outbox_messages (peer, ticket_id, kind, payload, attachment_ids, state, attempts, next_attempt_at, created_at) \
+         SELECT b.code, t.id, {kind}, {payload}, {ids}, 'pending', 0, {now}, {now} FROM {from} t JOIN branches b ON b.code = t.branch_code \
+         WHERE {which} AND b.remote_enabled \
+           AND NOT EXISTS (SELECT 1 FROM api_accounts a WHERE a.id = {origin} AND a.kind = 'branch' AND a.branch_code = t.branch_code) \
+         UNION ALL \
+         SELECT 'HQ', t.id, {kind}, {payload}, {ids}, 'pending', 0, {now}, {now} FROM {from} t JOIN api_accounts o ON o.id = t.api_account_id \
+         WHERE {which} AND o.kind = 'hq' \
+           AND NOT EXISTS (SELECT 1 FROM api_accounts a WHERE a.id = {origin} AND a.kind = 'hq')"
+    )
+}
+
 /// Writes the messages a change of `ticket` owes to peers, inside the change's
 /// transaction: to the ticket's branch when HQ has its remote TCRM enabled, and to
 /// HQ when the ticket came from HQ (created by an `hq` API account) — never back
@@ -112,15 +134,8 @@ where
     for<'q> DateTime<Utc>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
 {
     let ids = serde_json::to_string(attachment_ids).unwrap_or_else(|_| "[]".into());
-    let sql = "INSERT INTO outbox_messages (peer, ticket_id, kind, payload, attachment_ids, state, attempts, next_attempt_at, created_at) \
-        SELECT b.code, t.id, $2, $3, $4, 'pending', 0, $5, $5 FROM tickets t JOIN branches b ON b.code = t.branch_code \
-        WHERE t.id = $1 AND b.remote_enabled \
-          AND NOT EXISTS (SELECT 1 FROM api_accounts a WHERE a.id = $6 AND a.kind = 'branch' AND a.branch_code = t.branch_code) \
-        UNION ALL \
-        SELECT 'HQ', t.id, $2, $3, $4, 'pending', 0, $5, $5 FROM tickets t JOIN api_accounts o ON o.id = t.api_account_id \
-        WHERE t.id = $1 AND o.kind = 'hq' \
-          AND NOT EXISTS (SELECT 1 FROM api_accounts a WHERE a.id = $6 AND a.kind = 'hq')";
-    sqlx::query(sql)
+    let sql = enqueue_sql("tickets", "t.id = $1", ["$2", "$3", "$4", "$5", "$6"]);
+    sqlx::query(&sql)
         .bind(ticket)
         .bind(kind.to_owned())
         .bind(payload.to_owned())
