@@ -4,6 +4,7 @@
 #   bench/run.sh                 # SQLite in /tmp/tcrm-bench, 1.6 M customers, 1 M tickets
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/tcrm_bench bench/run.sh
 #   CUSTOMERS=100000 TICKETS=100000 bench/run.sh   # a quicker run
+#   TCRM_BIN=/path/to/tcrm bench/run.sh            # an already built binary
 #
 # Needs wrk (apt-get install -y wrk). Builds the release binary, loads the data once
 # (skipped when the database already holds tickets), then runs wrk with 32
@@ -16,12 +17,12 @@ TICKETS="${TICKETS:-1000000}"
 DURATION="${DURATION:-20s}"
 export TCRM_DATA_DIR="${TCRM_DATA_DIR:-/tmp/tcrm-bench}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
-BIN="$CARGO_TARGET_DIR/release/tcrm"
+BIN="${TCRM_BIN:-$CARGO_TARGET_DIR/release/tcrm}"
 PORT="${PORT:-3901}"
 PASSWORD="bench-password-$(date +%s)"
 
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 1; }
-cargo build --release --bin tcrm
+[[ -n "${TCRM_BIN:-}" ]] || cargo build --release --bin tcrm
 mkdir -p "$TCRM_DATA_DIR"
 if [[ "${DATABASE_URL:-}" == postgres* ]]; then
   psql "$DATABASE_URL" -c 'SELECT 1' >/dev/null 2>&1 || createdb "$(basename "$DATABASE_URL")" -h 127.0.0.1 -U postgres
