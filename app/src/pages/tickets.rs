@@ -144,7 +144,7 @@ async fn list_content(query: TicketListQuery) -> Result<AnyView, AppError> {
         .db
         .list_tickets(&filter, TicketOrder::NewestFirst, cursor, PAGE_SIZE + 1)
         .await?;
-    let counts = state
+    let (counts, lower_bounds) = state
         .db
         .count_tickets_by_status_capped(&filter, COUNT_CAP)
         .await?;
@@ -152,7 +152,7 @@ async fn list_content(query: TicketListQuery) -> Result<AnyView, AppError> {
     let rows: Vec<_> = rows.into_iter().take(PAGE_SIZE as usize).collect();
     let next = has_more.then(|| rows.last().map(|row| row.id)).flatten();
     let total: i64 = counts.iter().map(|(_, count)| count).sum();
-    let capped = counts.iter().any(|(_, count)| *count >= COUNT_CAP);
+    let capped = lower_bounds || counts.iter().any(|(_, count)| *count >= COUNT_CAP);
     let shown = |count: i64, capped: bool| {
         if capped {
             format!("{count}+")
@@ -174,7 +174,7 @@ async fn list_content(query: TicketListQuery) -> Result<AnyView, AppError> {
         (
             status.id().to_string(),
             t(status.key()).to_owned(),
-            shown(count, count >= COUNT_CAP),
+            shown(count, lower_bounds || count >= COUNT_CAP),
         )
     }));
     let tab_links = tabs

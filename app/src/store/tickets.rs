@@ -347,6 +347,30 @@ fn index_word(word: &str) -> String {
 }
 
 impl TicketFilter {
+    /// Whether this filter is a word search that SQLite answers from its word index.
+    fn searches_words_on(&self, backend: Backend) -> bool {
+        backend == Backend::Sqlite
+            && matches!(&self.search, Some(TicketSearch::Words(words))
+                if words.iter().any(|word| !index_word(word).is_empty()))
+    }
+
+    /// The FROM of a query over this filter's tickets (`t`) and the key rows are
+    /// ordered and paged by. A SQLite word search walks the word index (`s`,
+    /// FTS5, which returns its rows in rowid order, either way) and looks each
+    /// match up in tickets — `CROSS JOIN` keeps SQLite from turning that around and
+    /// probing the index once per ticket — so the newest 50 matches cost 50
+    /// lookups, however many tickets match.
+    fn source(&self, backend: Backend) -> (&'static str, &'static str) {
+        if self.searches_words_on(backend) {
+            (
+                "ticket_search s CROSS JOIN tickets t ON t.id = s.rowid",
+                "s.rowid",
+            )
+        } else {
+            ("tickets t", "t.id")
+        }
+    }
+
     /// The WHERE clause (with `t.` columns) and its binds, numbered from `$1`.
     fn where_clause(&self, backend: Backend, args: &mut Vec<Arg>) -> String {
         let mut conditions: Vec<String> = Vec::new();
@@ -435,10 +459,11 @@ impl TicketFilter {
                     conditions.push("1 = 0".into());
                 } else {
                     match backend {
+                        // The FROM of `source` drives from the word index.
                         Backend::Sqlite => {
                             push(
                                 args,
-                                "t.id IN (SELECT rowid FROM ticket_search WHERE ticket_search MATCH ?)",
+                                "s.ticket_search MATCH ?",
                                 Arg::Text(match_expression(&words, "\"", "\"*", " AND ")),
                             );
                         }
@@ -771,9 +796,7 @@ impl Db {
             TicketOrder::NewestFirst => ("<", "DESC"),
             TicketOrder::OldestFirst => (">", "ASC"),
         };
-        // Word searches use `t.id IN (FTS)`: driving from the FTS index joined to
-        // tickets timed out at a million rows (SQLite probed the index per ticket).
-        let (from, key) = ("tickets t", "t.id");
+        let (from, key) = filter.source(self.backend());
         if let Some(cursor) = cursor {
             args.push(Arg::I64(cursor.0));
             conditions = format!("{conditions} AND {key} {comparison} ${}", args.len());
@@ -801,7 +824,7 @@ impl Db {
         let mut without_status = filter.clone();
         without_status.status = None;
         let conditions = without_status.where_clause(self.backend(), &mut args);
-        let from = "tickets t";
+        let (from, _) = without_status.source(self.backend());
         let sql = format!(
             "SELECT t.id_status, COUNT(*) FROM {from} WHERE {conditions} GROUP BY t.id_status ORDER BY t.id_status"
         );
@@ -814,15 +837,34 @@ impl Db {
     }
 
     /// Per status, how many tickets match — counting at most `cap` of each, so the
-    /// list's tabs cost the same on a million rows as on a hundred (`cap` means "cap or more").
+    /// list's tabs cost the same on a million rows as on a hundred (`cap` means "cap
+    /// or more"). The flag says every count is only a lower bound: a SQLite word
+    /// search counts the first `cap` matches, whatever their status, in one walk of
+    /// the word index (a walk per status would visit each status's tickets).
     pub async fn count_tickets_by_status_capped(
         &self,
         filter: &TicketFilter,
         cap: i64,
-    ) -> StoreResult<Vec<(i64, i64)>> {
+    ) -> StoreResult<(Vec<(i64, i64)>, bool)> {
         let mut without_status = filter.clone();
         without_status.status = None;
-        let from = "tickets t";
+        let (from, _) = without_status.source(self.backend());
+        if without_status.searches_words_on(self.backend()) {
+            let mut args = Vec::new();
+            let conditions = without_status.where_clause(self.backend(), &mut args);
+            args.push(Arg::I64(cap));
+            let sql = format!(
+                "SELECT id_status, COUNT(*) FROM (SELECT t.id_status FROM {from} WHERE {conditions} LIMIT ${}) AS matched \
+                 GROUP BY id_status ORDER BY id_status",
+                args.len()
+            );
+            let counts: Vec<(i64, i64)> =
+                on_pool!(self, |pool| bind_args!(sqlx::query_as(&sql), &args)
+                    .fetch_all(pool)
+                    .await)?;
+            let seen: i64 = counts.iter().map(|(_, count)| count).sum();
+            return Ok((counts, seen >= cap));
+        }
         let mut counts = Vec::with_capacity(TicketStatus::ALL.len());
         for status in TicketStatus::ALL {
             let mut args = Vec::new();
@@ -839,7 +881,7 @@ impl Db {
                 .await)?;
             counts.push((status.id(), count));
         }
-        Ok(counts)
+        Ok((counts, false))
     }
 
     /// Applies one change and appends its event, in one transaction. A status change

@@ -1225,6 +1225,48 @@ async fn demo_data_loads_in_bulk_and_leaves_the_schema_as_it_was(backend: Backen
     assert!(expected > 0);
     assert_eq!(found, expected, "every demo ticket is in the word index");
 
+    // Paging a word search by cursor walks every match once, newest first.
+    let mut paged = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = app
+            .db()
+            .list_tickets(
+                &filter,
+                tcrm_app::store::tickets::TicketOrder::NewestFirst,
+                cursor,
+                7,
+            )
+            .await
+            .expect("page");
+        let Some(last) = page.last() else { break };
+        cursor = Some(last.id);
+        paged.extend(page.iter().map(|row| row.id.0));
+    }
+    assert_eq!(paged.len() as i64, expected);
+    assert!(
+        paged.windows(2).all(|pair| pair[0] > pair[1]),
+        "newest first, no repeats"
+    );
+    // The tabs' counts: exact under the cap, "at least" over it.
+    let (counts, lower_bounds) = app
+        .db()
+        .count_tickets_by_status_capped(&filter, 100_000)
+        .await
+        .expect("counts");
+    assert!(!lower_bounds);
+    assert_eq!(counts.iter().map(|(_, n)| n).sum::<i64>(), expected);
+    let (counts, lower_bounds) = app
+        .db()
+        .count_tickets_by_status_capped(&filter, 3)
+        .await
+        .expect("capped counts");
+    assert!(counts.iter().all(|(_, n)| *n <= 3));
+    assert!(
+        lower_bounds || counts.iter().any(|(_, n)| *n == 3),
+        "a capped count says so"
+    );
+
     // Ids continue after the loaded ones (PostgreSQL's identity sequence was moved).
     app.create_user("hq.agent", "hq_staff", None).await;
     let hq = app.signed_in("hq.agent").await;
