@@ -59,6 +59,9 @@ fn bulk_report() -> Option<(String, Vec<(String, Key)>)> {
 
 /// Tab counts stop at this many per status (shown as "1000+").
 pub const COUNT_CAP: i64 = 1000;
+/// The same for a word search, whose counts walk the word index's matches: the
+/// tabs of a search are a guide, the rows are what the agent reads.
+pub const SEARCH_COUNT_CAP: i64 = 200;
 
 /// Rows per page.
 pub const PAGE_SIZE: i64 = 50;
@@ -144,15 +147,19 @@ async fn list_content(query: TicketListQuery) -> Result<AnyView, AppError> {
         .db
         .list_tickets(&filter, TicketOrder::NewestFirst, cursor, PAGE_SIZE + 1)
         .await?;
+    let cap = match filter.search {
+        Some(crate::store::tickets::TicketSearch::Words(_)) => SEARCH_COUNT_CAP,
+        _ => COUNT_CAP,
+    };
     let (counts, lower_bounds) = state
         .db
-        .count_tickets_by_status_capped(&filter, COUNT_CAP)
+        .count_tickets_by_status_capped(&filter, cap)
         .await?;
     let has_more = rows.len() as i64 > PAGE_SIZE;
     let rows: Vec<_> = rows.into_iter().take(PAGE_SIZE as usize).collect();
     let next = has_more.then(|| rows.last().map(|row| row.id)).flatten();
     let total: i64 = counts.iter().map(|(_, count)| count).sum();
-    let capped = lower_bounds || counts.iter().any(|(_, count)| *count >= COUNT_CAP);
+    let capped = lower_bounds || counts.iter().any(|(_, count)| *count >= cap);
     let shown = |count: i64, capped: bool| {
         if capped {
             format!("{count}+")
@@ -174,7 +181,7 @@ async fn list_content(query: TicketListQuery) -> Result<AnyView, AppError> {
         (
             status.id().to_string(),
             t(status.key()).to_owned(),
-            shown(count, lower_bounds || count >= COUNT_CAP),
+            shown(count, lower_bounds || count >= cap),
         )
     }));
     let tab_links = tabs
