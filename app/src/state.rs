@@ -18,6 +18,36 @@ pub struct AppState {
     pub api_document: std::sync::Arc<serde_json::Value>,
     /// Seals and opens stored peer passwords.
     pub secret_key: crate::secrets::SecretKey,
+    /// Reference data the migrations seed and nothing changes while the portal
+    /// runs, read once: request types, priorities, departments, branch names.
+    pub reference: std::sync::Arc<tokio::sync::OnceCell<ReferenceNames>>,
+}
+
+/// The names pages show for reference ids (see [`AppState::reference`]).
+#[derive(Clone, Debug, Default)]
+pub struct ReferenceNames {
+    pub lookups: crate::pages::ticket_common::Lookups,
+    /// Each branch's code and name, in the seed's order.
+    pub branches: Vec<(crate::domain::BranchCode, String)>,
+}
+
+impl AppState {
+    /// The reference names, read from the database at first use.
+    pub async fn reference_names(&self) -> Result<&ReferenceNames, crate::error::AppError> {
+        self.reference
+            .get_or_try_init(|| async {
+                let lookups = crate::pages::ticket_common::Lookups::load(&self.db).await?;
+                let branches = self
+                    .db
+                    .list_branches()
+                    .await?
+                    .into_iter()
+                    .map(|branch| (branch.code, branch.name))
+                    .collect();
+                Ok::<_, crate::error::AppError>(ReferenceNames { lookups, branches })
+            })
+            .await
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -286,7 +286,11 @@ async fn export<E: Encoder>(
     }
     let query = TicketListQuery::from_params(|name| params.get(name).cloned());
     let filter = query.to_filter(&user, Utc::now());
-    let lookups = match Lookups::load(&state.db).await {
+    let lookups = match state
+        .reference_names()
+        .await
+        .map(|names| names.lookups.clone())
+    {
         Ok(lookups) => lookups,
         Err(error) => return (error.http_status(), "").into_response(),
     };

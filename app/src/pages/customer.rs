@@ -8,7 +8,7 @@ use crate::components::Layout;
 use crate::error::AppError;
 use crate::i18n::{Key, t};
 use crate::page_title;
-use crate::pages::ticket_common::{Lookups, status_badge};
+use crate::pages::ticket_common::status_badge;
 use crate::request::{app_state, require_user};
 use crate::store::tickets::{TicketFilter, TicketOrder};
 
@@ -38,7 +38,7 @@ async fn customer_content(id: String) -> Result<AnyView, AppError> {
         .db
         .list_tickets(&filter, TicketOrder::NewestFirst, None, 100)
         .await?;
-    let lookups = Lookups::load(&state.db).await?;
+    let lookups = state.reference_names().await?.lookups.clone();
 
     let contract_rows = contracts
         .iter()

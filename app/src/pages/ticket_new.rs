@@ -130,8 +130,8 @@ async fn new_ticket_content(
 ) -> Result<AnyView, AppError> {
     let user = require_user()?;
     let state = app_state()?;
-    let lookups = Lookups::load(&state.db).await?;
-    let branches = state.db.list_branches().await?;
+    let lookups = state.reference_names().await?.lookups.clone();
+    let branches = &state.reference_names().await?.branches;
     let errors = error.as_ref().and_then(AppError::form_errors).cloned();
     let banner = error.filter(|error| error.form_errors().is_none());
 
@@ -184,7 +184,7 @@ async fn new_ticket_content(
             .chain(
                 branches
                     .iter()
-                    .map(|b| (b.code.to_string(), format!("{} — {}", b.code, b.name))),
+                    .map(|(code, name)| (code.to_string(), format!("{code} — {name}"))),
             )
             .collect();
     let is_hq = user.branch.is_none();

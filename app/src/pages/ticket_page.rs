@@ -254,7 +254,7 @@ async fn ticket_content(id: String, errors: ActionErrors) -> Result<AnyView, App
     let state = app_state()?;
     let id = parse_ticket_id(&id)?;
     let ticket = crate::tickets::visible_ticket(&state.db, &user, id).await?;
-    let lookups = Lookups::load(&state.db).await?;
+    let lookups = state.reference_names().await?.lookups.clone();
     let events = state.db.ticket_events(id).await?;
     let members = state.db.ticket_members(id).await?;
     let attachments = state.db.ticket_attachments(id).await?;

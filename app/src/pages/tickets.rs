@@ -138,8 +138,8 @@ async fn list_content(query: TicketListQuery) -> Result<AnyView, AppError> {
     let user = crate::request::require_user()?;
     authorize(&user, Permission::Read, user.branch.as_ref())?;
     let state = app_state()?;
-    let lookups = Lookups::load(&state.db).await?;
-    let branches = state.db.list_branches().await?;
+    let lookups = state.reference_names().await?.lookups.clone();
+    let branches = &state.reference_names().await?.branches;
     let now = Utc::now();
     let filter = query.to_filter(&user, now);
     let cursor = query.after.trim().parse().ok().map(TicketId);
@@ -249,7 +249,7 @@ async fn list_content(query: TicketListQuery) -> Result<AnyView, AppError> {
     branch_options.extend(
         branches
             .iter()
-            .map(|b| (b.code.to_string(), format!("{} — {}", b.code, b.name))),
+            .map(|(code, name)| (code.to_string(), format!("{code} — {name}"))),
     );
     let mut source_options = vec![(String::new(), t(Key::AnyValue).to_owned())];
     source_options.extend(

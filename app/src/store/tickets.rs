@@ -865,22 +865,26 @@ impl Db {
             let seen: i64 = counts.iter().map(|(_, count)| count).sum();
             return Ok((counts, seen >= cap));
         }
-        let mut counts = Vec::with_capacity(TicketStatus::ALL.len());
-        for status in TicketStatus::ALL {
-            let mut args = Vec::new();
-            let conditions = without_status.where_clause(self.backend(), &mut args);
-            args.push(Arg::I64(status.id()));
-            args.push(Arg::I64(cap));
-            let sql = format!(
-                "SELECT COUNT(*) FROM (SELECT 1 FROM {from} WHERE {conditions} AND t.id_status = ${} LIMIT ${}) AS capped",
-                args.len() - 1,
-                args.len()
-            );
-            let count: i64 = on_pool!(self, |pool| bind_args!(sqlx::query_scalar(&sql), &args)
-                .fetch_one(pool)
+        // One statement of a capped count per status (the filter's binds shared).
+        let mut args = Vec::new();
+        let conditions = without_status.where_clause(self.backend(), &mut args);
+        args.push(Arg::I64(cap));
+        let cap_arg = args.len();
+        let sql = TicketStatus::ALL
+            .iter()
+            .map(|status| {
+                format!(
+                    "SELECT CAST({id} AS BIGINT) AS id_status, (SELECT COUNT(*) FROM (SELECT 1 FROM {from} WHERE {conditions} \
+                     AND t.id_status = {id} LIMIT ${cap_arg}) AS capped) AS matched",
+                    id = status.id()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ");
+        let counts: Vec<(i64, i64)> =
+            on_pool!(self, |pool| bind_args!(sqlx::query_as(&sql), &args)
+                .fetch_all(pool)
                 .await)?;
-            counts.push((status.id(), count));
-        }
         Ok((counts, false))
     }
 
