@@ -471,7 +471,7 @@ impl TicketFilter {
                             let expression = match_expression(&words, "", ":*", " & ");
                             push(
                                 args,
-                                "to_tsvector('simple', t.search_text) @@ to_tsquery('simple', ?)",
+                                "t.search_vector @@ to_tsquery('simple', ?)",
                                 Arg::Text(expression),
                             );
                         }
@@ -848,7 +848,7 @@ impl Db {
     ) -> StoreResult<(Vec<(i64, i64)>, bool)> {
         let mut without_status = filter.clone();
         without_status.status = None;
-        let (from, _) = without_status.source(self.backend());
+        let (from, key) = without_status.source(self.backend());
         if without_status.searches_words_on(self.backend()) {
             let mut args = Vec::new();
             let conditions = without_status.where_clause(self.backend(), &mut args);
@@ -866,16 +866,25 @@ impl Db {
             return Ok((counts, seen >= cap));
         }
         // One statement of a capped count per status (the filter's binds shared).
+        // Newest first, as the list reads them: the planner then walks an index
+        // on (…, status, id) for at most `cap` rows rather than scanning the table
+        // until `cap` rows of a rare status turn up.
         let mut args = Vec::new();
         let conditions = without_status.where_clause(self.backend(), &mut args);
         args.push(Arg::I64(cap));
         let cap_arg = args.len();
+        // (Not for a PostgreSQL word search: its matches come from the GIN
+        // index, and walking tickets newest first would test every row.)
+        let order = match without_status.search {
+            Some(TicketSearch::Words(_)) => String::new(),
+            _ => format!("ORDER BY {key} DESC"),
+        };
         let sql = TicketStatus::ALL
             .iter()
             .map(|status| {
                 format!(
                     "SELECT CAST({id} AS BIGINT) AS id_status, (SELECT COUNT(*) FROM (SELECT 1 FROM {from} WHERE {conditions} \
-                     AND t.id_status = {id} LIMIT ${cap_arg}) AS capped) AS matched",
+                     AND t.id_status = {id} {order} LIMIT ${cap_arg}) AS capped) AS matched",
                     id = status.id()
                 )
             })
