@@ -838,9 +838,10 @@ impl Db {
 
     /// Per status, how many tickets match — counting at most `cap` of each, so the
     /// list's tabs cost the same on a million rows as on a hundred (`cap` means "cap
-    /// or more"). The flag says every count is only a lower bound: a SQLite word
-    /// search counts the first `cap` matches, whatever their status, in one walk of
-    /// the word index (a walk per status would visit each status's tickets).
+    /// or more"). The flag says every count is only a lower bound: a word search
+    /// counts the newest `cap` matches, whatever their status, in one walk (a walk
+    /// per status would visit each status's tickets, or on PostgreSQL intersect
+    /// the GIN index's large posting lists once per status).
     pub async fn count_tickets_by_status_capped(
         &self,
         filter: &TicketFilter,
@@ -849,13 +850,13 @@ impl Db {
         let mut without_status = filter.clone();
         without_status.status = None;
         let (from, key) = without_status.source(self.backend());
-        if without_status.searches_words_on(self.backend()) {
+        if matches!(without_status.search, Some(TicketSearch::Words(_))) {
             let mut args = Vec::new();
             let conditions = without_status.where_clause(self.backend(), &mut args);
             args.push(Arg::I64(cap));
             let sql = format!(
-                "SELECT id_status, COUNT(*) FROM (SELECT t.id_status FROM {from} WHERE {conditions} LIMIT ${}) AS matched \
-                 GROUP BY id_status ORDER BY id_status",
+                "SELECT id_status, COUNT(*) FROM (SELECT t.id_status FROM {from} WHERE {conditions} \
+                 ORDER BY {key} DESC LIMIT ${}) AS matched GROUP BY id_status ORDER BY id_status",
                 args.len()
             );
             let counts: Vec<(i64, i64)> =
@@ -873,18 +874,12 @@ impl Db {
         let conditions = without_status.where_clause(self.backend(), &mut args);
         args.push(Arg::I64(cap));
         let cap_arg = args.len();
-        // (Not for a PostgreSQL word search: its matches come from the GIN
-        // index, and walking tickets newest first would test every row.)
-        let order = match without_status.search {
-            Some(TicketSearch::Words(_)) => String::new(),
-            _ => format!("ORDER BY {key} DESC"),
-        };
         let sql = TicketStatus::ALL
             .iter()
             .map(|status| {
                 format!(
                     "SELECT CAST({id} AS BIGINT) AS id_status, (SELECT COUNT(*) FROM (SELECT 1 FROM {from} WHERE {conditions} \
-                     AND t.id_status = {id} {order} LIMIT ${cap_arg}) AS capped) AS matched",
+                     AND t.id_status = {id} ORDER BY {key} DESC LIMIT ${cap_arg}) AS capped) AS matched",
                     id = status.id()
                 )
             })
