@@ -353,6 +353,7 @@ catalogue! {
     ContractNotFound => "Không tìm thấy mã danh bộ này; nhập thông tin khách hàng bên dưới.", "Contract code not found; type the customer's details below.";
     Reading => "Chỉ số nước", "Meter reading";
     Reroute => "Chuyển phiếu sang đơn vị khác", "Re-route to another branch";
+    ChooseBranch => "chọn đơn vị", "choose a branch";
     RouteTicket => "Phân phiếu cho đơn vị", "Route to a branch";
     RerouteReason => "Lý do chuyển", "Reason";
     RerouteClosed => "Chỉ chuyển được phiếu đang mở; phiếu đã xử lý, đã đóng hoặc đã huỷ ở lại đơn vị cũ.", "Only open tickets can be re-routed; processed, closed or cancelled ones stay where they are.";

@@ -766,6 +766,10 @@ pub async fn reroute(
     errors.keep("branch", branch);
     errors.keep("reason", reason);
     let to = match BranchCode::parse(branch) {
+        Err(_) if branch.trim().is_empty() => {
+            errors.add("branch", Key::FieldRequired);
+            None
+        }
         Ok(to) if Some(&to) == ticket.branch_code.as_ref() => {
             errors.add("branch", Key::RerouteSameBranch);
             None

@@ -311,16 +311,22 @@ async fn ticket_content(id: String, errors: ActionErrors) -> Result<AnyView, App
     // with the reason.
     let reroute_id = id_value.clone();
     let current_branch = ticket.branch_code.as_ref().map(ToString::to_string);
+    let branch_names = state.reference_names().await?.branches.clone();
     let open = ticket
         .status()
         .is_some_and(crate::domain::TicketStatus::is_open);
     let reroute_form = (may_change && user.branch.is_none() && open).then(move || {
         let title = if current_branch.is_some() { Key::Reroute } else { Key::RouteTicket };
-        let options: Vec<(String, String)> = crate::domain::BranchCode::ALL
-            .iter()
-            .filter(|code| current_branch.as_deref() != Some(**code))
-            .map(|code| ((*code).to_owned(), (*code).to_owned()))
-            .collect();
+        // No branch preselected: routing is a choice, never a default.
+        let options: Vec<(String, String)> =
+            std::iter::once((String::new(), format!("— {} —", t(Key::ChooseBranch))))
+                .chain(
+                    branch_names
+                        .iter()
+                        .filter(|(code, _)| current_branch.as_deref() != Some(code.as_str()))
+                        .map(|(code, name)| (code.to_string(), format!("{code} — {name}"))),
+                )
+                .collect();
         let field_errors = errors.reroute.as_ref().and_then(AppError::form_errors).cloned();
         view! {
             <ActionForm action={ServerAction::<RerouteTicket>::new()} attr:class="stack">

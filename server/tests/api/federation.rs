@@ -917,6 +917,10 @@ async fn unrouted_tickets_wait_for_hq_then_follow_each_route(backend: Backend) {
         vec![("branch".to_owned(), Key::UnknownBranch)]
     );
     assert_eq!(
+        invalid_fields(route(&dispatcher, "", "Chưa chọn").await),
+        vec![("branch".to_owned(), Key::FieldRequired)]
+    );
+    assert_eq!(
         route(&gd_agent, "GD", "Của tôi").await,
         Err(AppError::NotFound)
     );
