@@ -96,6 +96,6 @@ pub async fn retry(
         ),
     )
     .await?;
-    tracing::info!(message = id, ticket = %message.ticket_id, peer = %message.peer, "outbox message retried by an admin");
+    tracing::info!(message_id = id, ticket = %message.ticket_id, peer = %message.peer, "outbox message retried by an admin");
     Ok(())
 }

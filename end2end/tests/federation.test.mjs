@@ -25,14 +25,30 @@ after(async () => {
   await hq?.stop();
 });
 
-/** Reloads `page` until `check` holds (the outbox delivers within a second or two). */
-async function until(page, check, what) {
-  for (let attempt = 0; attempt < 40; attempt += 1) {
-    if (await check()) return;
-    await page.waitForTimeout(500);
-    await page.reload();
+/**
+ * Waits until the page's own URL, fetched again from the page, serves an element
+ * matching `selector` whose text holds `text` (the outbox delivers within a second
+ * or two), then reloads the page to show it. The check is synchronous (a
+ * synchronous XMLHttpRequest): Playwright's waitForFunction does not await a
+ * promise a predicate returns.
+ */
+async function untilServed(page, selector, text, what) {
+  try {
+    await page.waitForFunction(
+      ({ selector, text }) => {
+        const request = new XMLHttpRequest();
+        request.open('GET', location.href, false);
+        request.send();
+        const served = new DOMParser().parseFromString(request.responseText, 'text/html');
+        return [...served.querySelectorAll(selector)].some((node) => node.textContent.includes(text));
+      },
+      { selector, text },
+      { polling: 250, timeout: 20_000 },
+    );
+  } catch {
+    assert.fail(`timed out waiting for ${what}`);
   }
-  assert.fail(`timed out waiting for ${what}`);
+  await page.reload();
 }
 
 test('a ticket created at HQ is processed at the branch and HQ sees the result', async () => {
@@ -69,7 +85,8 @@ test('a ticket created at HQ is processed at the branch and HQ sees the result',
   await signIn(atBranch, 'e2e.admin');
   await atBranch.goto('/tickets?q=lien+thong');
   const rows = atBranch.getByTestId('tickets-table').locator('tbody tr');
-  await until(atBranch, async () => (await rows.count()) === 1, 'the ticket at the branch');
+  await untilServed(atBranch, '[data-testid="tickets-table"] tbody tr', 'Phan Thị Hồng', 'the ticket at the branch');
+  assert.equal(await rows.count(), 1);
   await rows.first().getByRole('link').first().click();
   await atBranch.waitForLoadState('domcontentloaded');
   const status = async (label) => {
@@ -86,11 +103,7 @@ test('a ticket created at HQ is processed at the branch and HQ sees the result',
 
   // HQ shows the branch's result.
   await atHq.goto(hqTicket);
-  await until(
-    atHq,
-    async () => (await atHq.locator('h1').textContent()).includes('Đã xử lý'),
-    'the status at HQ',
-  );
+  await untilServed(atHq, 'h1', 'Đã xử lý', 'the status at HQ');
   const main = await atHq.locator('main').textContent();
   assert.ok(main.includes('Đã sửa van tổng, nước có lại lúc 14h.'), 'the solution reached HQ');
   assert.ok(main.includes('API · gd_tcrm'), 'the timeline names the branch');

@@ -196,7 +196,11 @@ impl OutboxWorker {
             .for_each_concurrent(self.settings.concurrency, |message| async move {
                 let outcome = self.deliver(&message).await;
                 if let Err(error) = self.record(&message, outcome).await {
-                    tracing::error!(?error, message = message.id, "recording an outbox delivery");
+                    tracing::error!(
+                        ?error,
+                        message_id = message.id,
+                        "recording an outbox delivery"
+                    );
                 }
             })
             .await;
@@ -208,18 +212,18 @@ impl OutboxWorker {
         match outcome {
             Outcome::Delivered(status) => {
                 self.db.outbox_delivered(message.id, status, now).await?;
-                tracing::info!(message = message.id, peer = %message.peer, ticket = %message.ticket_id, kind = %message.kind, "outbox message delivered");
+                tracing::info!(message_id = message.id, peer = %message.peer, ticket = %message.ticket_id, kind = %message.kind, "outbox message delivered");
             }
             Outcome::Retry(error) => {
                 let next = self.next_attempt(message.attempts, &error, now);
                 self.db
                     .outbox_retry_later(message.id, next, &error.to_string(), error.status())
                     .await?;
-                tracing::info!(message = message.id, peer = %message.peer, attempts = message.attempts, %error, "outbox delivery will be retried");
+                tracing::info!(message_id = message.id, peer = %message.peer, attempts = message.attempts, %error, "outbox delivery will be retried");
             }
             Outcome::Failed(reason, status) => {
                 self.db.outbox_failed(message.id, &reason, status).await?;
-                tracing::warn!(message = message.id, peer = %message.peer, %reason, "outbox message refused by the peer");
+                tracing::warn!(message_id = message.id, peer = %message.peer, %reason, "outbox message refused by the peer");
             }
         }
         Ok(())
