@@ -108,6 +108,12 @@ fn url_encode(value: &str) -> String {
 }
 
 /// Only a local path is a safe place to send someone after sign-in.
+/// An id from a path or a form: a whole number, or the thing does not exist for
+/// this user (404), whatever was typed.
+pub fn id_param(value: &str) -> Result<i64, AppError> {
+    value.trim().parse().map_err(|_| AppError::NotFound)
+}
+
 pub fn safe_next(next: &str) -> &str {
     if next.starts_with('/')
         && !next.starts_with("//")

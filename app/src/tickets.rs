@@ -873,11 +873,7 @@ impl TicketListQuery {
 
 /// Parses a ticket id from a path or form.
 pub fn parse_ticket_id(value: &str) -> Result<TicketId, AppError> {
-    value
-        .trim()
-        .parse()
-        .map(TicketId)
-        .map_err(|_| AppError::NotFound)
+    crate::request::id_param(value).map(TicketId)
 }
 
 /// A user id from a form (empty: none).

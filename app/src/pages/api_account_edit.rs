@@ -18,7 +18,7 @@ use crate::pages::{or_error_banner, query_param};
 use crate::request::{app_state, identity, require_user};
 
 fn parse_id(id: &str) -> Result<i64, AppError> {
-    id.trim().parse().map_err(|_| AppError::NotFound)
+    crate::request::id_param(id)
 }
 
 /// Sets a new password, typed twice or generated (shown once); every token of

@@ -23,10 +23,7 @@ const RECENT_DAYS: i64 = 92;
 const PAGE: &str = "/admin/reading-schedules";
 
 fn parse_id(id: &str) -> Result<ReadingWindowId, AppError> {
-    id.trim()
-        .parse()
-        .map(ReadingWindowId)
-        .map_err(|_| AppError::NotFound)
+    crate::request::id_param(id).map(ReadingWindowId)
 }
 
 fn page_url(branch: &BranchCode, done: &str) -> String {

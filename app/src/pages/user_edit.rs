@@ -16,10 +16,7 @@ use crate::pages::{or_error_banner, query_param};
 use crate::request::{app_state, identity, require_user};
 
 fn parse_id(id: &str) -> Result<UserId, AppError> {
-    id.trim()
-        .parse()
-        .map(UserId)
-        .map_err(|_| AppError::NotFound)
+    crate::request::id_param(id).map(UserId)
 }
 
 /// Changes an account's display name, role and scope.
