@@ -22,9 +22,6 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::config::Config;
 
-/// Sessions end after this long without a request.
-const SESSION_IDLE_MINUTES: i64 = 8 * 60;
-
 fn leptos_options() -> LeptosOptions {
     LeptosOptions::builder()
         .output_name("tcrm")
@@ -36,10 +33,6 @@ fn leptos_options() -> LeptosOptions {
 pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
     let db = Db::connect(&config.database_url).await?;
     db.migrate().await?;
-    SessionBackend::for_db(&db)
-        .migrate()
-        .await
-        .context("creating the session table")?;
     Ok(AppState {
         db,
         leptos_options: leptos_options(),
@@ -84,9 +77,7 @@ pub fn router(state: AppState) -> Router {
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(state.secure_cookies)
-        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
-            SESSION_IDLE_MINUTES,
-        )));
+        .with_expiry(Expiry::OnInactivity(tcrm_app::auth::SESSION_IDLE));
 
     Router::new()
         .leptos_routes_with_context(&state, routes, provide_state, move || shell(shell_options.clone()))

@@ -20,33 +20,33 @@ pub struct CurrentUser {
     pub must_change_password: bool,
 }
 
-/// Loads the session's account; a session whose account is gone, inactive or whose
-/// epoch moved on is signed out.
+/// Loads the session's account, joined to its session in one statement; a session
+/// whose account is inactive or whose epoch moved on is signed out.
 pub async fn resolve_current_user(db: &Db, session: &AuthSession) -> Option<CurrentUser> {
-    let (user_id, epoch) = session.signed_in().await?;
-    let user = match db.staff_user(user_id).await {
-        Ok(user) => Some(user),
-        Err(crate::store::StoreError::NotFound) => None,
+    let id = session.id()?;
+    let now = chrono::Utc::now();
+    let found = match db.session_account(&id, now).await {
+        Ok(found) => found?,
         Err(error) => {
-            tracing::error!(?error, %user_id, "loading the session's account");
+            tracing::error!(?error, "loading the session's account");
             return None;
         }
     };
-    match user {
-        Some(user) if user.active && user.session_epoch == epoch => Some(CurrentUser {
-            id: user.id,
-            username: user.username,
-            display_name: user.display_name,
-            role: user.role,
-            branch: user.branch,
-            language: user.language,
-            must_change_password: user.must_change_password,
-        }),
-        _ => {
-            if let Err(error) = session.sign_out().await {
-                tracing::warn!(?error, "ending a stale session");
-            }
-            None
+    let user = found.user;
+    if !user.active || user.session_epoch != found.epoch {
+        if let Err(error) = session.sign_out().await {
+            tracing::warn!(?error, "ending a stale session");
         }
+        return None;
     }
+    session.keep_alive(found.expires_at, now);
+    Some(CurrentUser {
+        id: user.id,
+        username: user.username,
+        display_name: user.display_name,
+        role: user.role,
+        branch: user.branch,
+        language: user.language,
+        must_change_password: user.must_change_password,
+    })
 }

@@ -9,5 +9,5 @@ mod sign_in;
 pub use current_user::{CurrentUser, resolve_current_user};
 pub use password::{hash_password, verify_password};
 pub use permission::{Permission, Scope, authorize};
-pub use session::AuthSession;
+pub use session::{AuthSession, SESSION_IDLE};
 pub use sign_in::{ACCOUNT_POLICY, ADDRESS_POLICY, SignInAttempt, sign_in};

@@ -1,11 +1,18 @@
 //! The signed-in part of a tower-sessions session, read and written in one place.
 
 use serde::{Deserialize, Serialize};
-use tower_sessions::Session;
+use tower_sessions::{Expiry, Session};
 
 use crate::domain::UserId;
 
 const KEY: &str = "tcrm.auth";
+
+/// A session unused for this long is dead; each use pushes the deadline back.
+pub const SESSION_IDLE: time::Duration = time::Duration::hours(8);
+
+/// The deadline is pushed back (a write) at most this often per session, not on
+/// every request.
+const RENEW_EVERY: time::Duration = time::Duration::minutes(10);
 
 #[derive(Clone, Copy, Debug, Serialize, Deserialize)]
 struct SignedIn {
@@ -24,14 +31,32 @@ impl AuthSession {
         AuthSession(session)
     }
 
-    /// The signed-in account and its epoch, if any.
-    pub async fn signed_in(&self) -> Option<(UserId, i64)> {
-        match self.0.get::<SignedIn>(KEY).await {
-            Ok(value) => value.map(|signed_in| (signed_in.user_id, signed_in.epoch)),
-            Err(error) => {
-                tracing::warn!(%error, "unreadable session");
-                None
-            }
+    /// The session id the request's cookie names (whether or not it exists).
+    pub fn id(&self) -> Option<String> {
+        self.0.id().map(|id| id.to_string())
+    }
+
+    /// The signed-in account and its epoch held in a session's key-value map.
+    pub fn signed_in_of(
+        data: &std::collections::HashMap<String, serde_json::Value>,
+    ) -> Option<(UserId, i64)> {
+        let value = data.get(KEY)?;
+        serde_json::from_value::<SignedIn>(value.clone())
+            .ok()
+            .map(|signed_in| (signed_in.user_id, signed_in.epoch))
+    }
+
+    /// Pushes the idle deadline back when the last push is more than
+    /// [`RENEW_EVERY`] old; the session layer writes it (and the cookie's
+    /// lifetime) after the response.
+    pub fn keep_alive(
+        &self,
+        expires_at: chrono::DateTime<chrono::Utc>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) {
+        let left = time::Duration::seconds((expires_at - now).num_seconds());
+        if left < SESSION_IDLE - RENEW_EVERY {
+            self.0.set_expiry(Some(Expiry::OnInactivity(SESSION_IDLE)));
         }
     }
 

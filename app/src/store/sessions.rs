@@ -1,74 +1,191 @@
-//! Staff sessions, kept in the database of whichever backend runs.
+//! Staff sessions, in TCRM's own `staff_sessions` table on either backend.
+//!
+//! tower-sessions keeps a session as an id, a key-value map and an expiry; this
+//! store also writes the signed-in account and its epoch as columns (read from the
+//! map when the session is saved), so that [`Db::session_account`] resolves a
+//! request's user in one statement, the session joined to its account.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
-use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
-use super::Db;
+use super::users::{COLUMNS as USER_COLUMNS, StaffUserRow};
+use super::{Db, StoreResult};
+use crate::domain::UserId;
+use crate::on_pool;
 
-/// The tower-sessions store of the live backend.
+/// The session of a request, with the account it signed in (if still there).
+#[derive(Debug)]
+pub struct SessionAccount {
+    /// When the session dies unless it is used (and so renewed) before.
+    pub expires_at: DateTime<Utc>,
+    /// The account's epoch when the session signed in.
+    pub epoch: i64,
+    pub user: super::users::StaffUser,
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionAccountRow {
+    session_expires_at: i64,
+    session_epoch_at_sign_in: i64,
+    #[sqlx(flatten)]
+    user: StaffUserRow,
+}
+
+impl Db {
+    /// The signed-in account of the live session `id`: `None` for an unknown or
+    /// expired session, or one that holds no sign-in.
+    pub async fn session_account(
+        &self,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<SessionAccount>> {
+        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+            let user_columns = USER_COLUMNS
+                .split(',')
+                .map(|column| format!("u.{}", column.trim()))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!(
+                "SELECT s.expires_at AS session_expires_at, s.epoch AS session_epoch_at_sign_in, {user_columns} \
+                 FROM staff_sessions s JOIN staff_users u ON u.id = s.user_id \
+                 WHERE s.id = $1 AND s.expires_at > $2 AND s.epoch IS NOT NULL"
+            )
+        });
+        let sql: &str = &SQL;
+        let row: Option<SessionAccountRow> = on_pool!(self, |pool| sqlx::query_as(sql)
+            .bind(id)
+            .bind(now.timestamp())
+            .fetch_optional(pool)
+            .await)?;
+        row.map(|row| {
+            Ok(SessionAccount {
+                expires_at: DateTime::from_timestamp(row.session_expires_at, 0).unwrap_or(now),
+                epoch: row.session_epoch_at_sign_in,
+                user: row.user.try_into()?,
+            })
+        })
+        .transpose()
+    }
+}
+
+/// The tower-sessions store over [`Db`].
 #[derive(Clone, Debug)]
-pub enum SessionBackend {
-    Sqlite(SqliteStore),
-    Postgres(PostgresStore),
+pub struct SessionBackend {
+    db: Db,
 }
 
 impl SessionBackend {
     pub fn for_db(db: &Db) -> SessionBackend {
-        match db {
-            Db::Sqlite(pool) => SessionBackend::Sqlite(SqliteStore::new(pool.clone())),
-            Db::Postgres(pool) => SessionBackend::Postgres(PostgresStore::new(pool.clone())),
-        }
+        SessionBackend { db: db.clone() }
     }
+}
 
-    /// Creates the store's own table when missing.
-    pub async fn migrate(&self) -> anyhow::Result<()> {
-        match self {
-            SessionBackend::Sqlite(store) => store.migrate().await?,
-            SessionBackend::Postgres(store) => store.migrate().await?,
-        }
-        Ok(())
-    }
+fn backend_error(error: impl std::fmt::Display) -> session_store::Error {
+    session_store::Error::Backend(error.to_string())
+}
+
+/// The columns a record is written as: data, expiry, account, epoch.
+fn columns(record: &Record) -> session_store::Result<(String, i64, Option<UserId>, Option<i64>)> {
+    let data = serde_json::to_string(&record.data)
+        .map_err(|error| session_store::Error::Encode(error.to_string()))?;
+    let signed_in = crate::auth::AuthSession::signed_in_of(&record.data);
+    Ok((
+        data,
+        record.expiry_date.unix_timestamp(),
+        signed_in.map(|(user, _)| user),
+        signed_in.map(|(_, epoch)| epoch),
+    ))
 }
 
 #[async_trait]
 impl SessionStore for SessionBackend {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        match self {
-            SessionBackend::Sqlite(store) => store.create(record).await,
-            SessionBackend::Postgres(store) => store.create(record).await,
+        let (data, expires_at, user, epoch) = columns(record)?;
+        // A fresh random id; on the (astronomically rare) collision, another.
+        loop {
+            let inserted = on_pool!(&self.db, |pool| sqlx::query(
+                "INSERT INTO staff_sessions (id, data, expires_at, user_id, epoch) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (id) DO NOTHING"
+            )
+            .bind(record.id.to_string())
+            .bind(&data)
+            .bind(expires_at)
+            .bind(user)
+            .bind(epoch)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected()))
+            .map_err(backend_error)?;
+            if inserted == 1 {
+                return Ok(());
+            }
+            record.id = Id::default();
         }
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        match self {
-            SessionBackend::Sqlite(store) => store.save(record).await,
-            SessionBackend::Postgres(store) => store.save(record).await,
-        }
+        let (data, expires_at, user, epoch) = columns(record)?;
+        on_pool!(&self.db, |pool| sqlx::query(
+            "INSERT INTO staff_sessions (id, data, expires_at, user_id, epoch) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at, \
+               user_id = excluded.user_id, epoch = excluded.epoch"
+        )
+        .bind(record.id.to_string())
+        .bind(&data)
+        .bind(expires_at)
+        .bind(user)
+        .bind(epoch)
+        .execute(pool)
+        .await
+        .map(|_| ()))
+        .map_err(backend_error)
     }
 
     async fn load(&self, session_id: &Id) -> session_store::Result<Option<Record>> {
-        match self {
-            SessionBackend::Sqlite(store) => store.load(session_id).await,
-            SessionBackend::Postgres(store) => store.load(session_id).await,
-        }
+        let row: Option<(String, i64)> = on_pool!(&self.db, |pool| sqlx::query_as(
+            "SELECT data, expires_at FROM staff_sessions WHERE id = $1 AND expires_at > $2"
+        )
+        .bind(session_id.to_string())
+        .bind(Utc::now().timestamp())
+        .fetch_optional(pool)
+        .await)
+        .map_err(backend_error)?;
+        let Some((data, expires_at)) = row else {
+            return Ok(None);
+        };
+        Ok(Some(Record {
+            id: *session_id,
+            data: serde_json::from_str(&data)
+                .map_err(|error| session_store::Error::Decode(error.to_string()))?,
+            expiry_date: time::OffsetDateTime::from_unix_timestamp(expires_at)
+                .map_err(|error| session_store::Error::Decode(error.to_string()))?,
+        }))
     }
 
     async fn delete(&self, session_id: &Id) -> session_store::Result<()> {
-        match self {
-            SessionBackend::Sqlite(store) => store.delete(session_id).await,
-            SessionBackend::Postgres(store) => store.delete(session_id).await,
-        }
+        on_pool!(&self.db, |pool| sqlx::query(
+            "DELETE FROM staff_sessions WHERE id = $1"
+        )
+        .bind(session_id.to_string())
+        .execute(pool)
+        .await
+        .map(|_| ()))
+        .map_err(backend_error)
     }
 }
 
 #[async_trait]
 impl ExpiredDeletion for SessionBackend {
     async fn delete_expired(&self) -> session_store::Result<()> {
-        match self {
-            SessionBackend::Sqlite(store) => store.delete_expired().await,
-            SessionBackend::Postgres(store) => store.delete_expired().await,
-        }
+        on_pool!(&self.db, |pool| sqlx::query(
+            "DELETE FROM staff_sessions WHERE expires_at <= $1"
+        )
+        .bind(Utc::now().timestamp())
+        .execute(pool)
+        .await
+        .map(|_| ()))
+        .map_err(backend_error)
     }
 }

@@ -84,7 +84,7 @@ pub struct UserFilter {
     pub text: Option<String>,
 }
 
-const COLUMNS: &str = "id, username, display_name, password_hash, role, branch_code, active, \
+pub(super) const COLUMNS: &str = "id, username, display_name, password_hash, role, branch_code, active, \
      language, must_change_password, session_epoch, created_at, updated_at, last_sign_in_at";
 
 fn decode(rows: Vec<StaffUserRow>) -> StoreResult<Vec<StaffUser>> {

@@ -350,3 +350,66 @@ async fn the_language_switch_is_remembered_per_user(backend: Backend) {
     assert!(page.contains("Sign in to TCRM"));
 }
 both_backends!(the_language_switch_is_remembered_per_user);
+
+/// Moves the deadline of `user`'s sessions to `seconds_from_now`; returns it.
+async fn set_session_deadline(
+    db: &tcrm_app::store::Db,
+    user: tcrm_app::domain::UserId,
+    seconds_from_now: i64,
+) -> i64 {
+    let deadline = chrono::Utc::now().timestamp() + seconds_from_now;
+    tcrm_app::on_pool!(db, |pool| sqlx::query(
+        "UPDATE staff_sessions SET expires_at = $1 WHERE user_id = $2"
+    )
+    .bind(deadline)
+    .bind(user)
+    .execute(pool)
+    .await
+    .map(|_| ()))
+    .expect("moving the session deadline");
+    deadline
+}
+
+async fn session_deadline(db: &tcrm_app::store::Db, user: tcrm_app::domain::UserId) -> i64 {
+    tcrm_app::on_pool!(db, |pool| sqlx::query_scalar(
+        "SELECT expires_at FROM staff_sessions WHERE user_id = $1"
+    )
+    .bind(user)
+    .fetch_one(pool)
+    .await)
+    .expect("the session's deadline")
+}
+
+async fn an_idle_session_ends_and_a_used_one_is_renewed(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let user = app
+        .create_user("agent.idle", "branch_staff", Some("PH"))
+        .await;
+    let browser = app.signed_in("agent.idle").await;
+    let set_deadline = |seconds| set_session_deadline(app.db(), user, seconds);
+    let deadline = || session_deadline(app.db(), user);
+    let idle = tcrm_app::auth::SESSION_IDLE.whole_seconds();
+
+    // Renewed a minute ago: using it now writes nothing.
+    let recent = set_deadline(idle - 60).await;
+    assert_eq!(app.get(&browser, "/").await.status(), StatusCode::OK);
+    assert_eq!(deadline().await, recent);
+
+    // Last renewed seven hours ago: using it pushes the deadline a full idle period
+    // out, and the cookie with it.
+    set_deadline(3600).await;
+    let response = app.get(&browser, "/").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookie = session_cookie(&response).expect("the renewed session's cookie");
+    assert!(cookie.contains(&format!("Max-Age={idle}")), "{cookie}");
+    assert!(deadline().await >= chrono::Utc::now().timestamp() + idle - 60);
+
+    // Left idle past its deadline: the session is over.
+    set_deadline(-1).await;
+    let response = app.get(&browser, "/").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/login?next=/");
+}
+both_backends!(an_idle_session_ends_and_a_used_one_is_renewed);
