@@ -14,6 +14,7 @@ pub mod reading_schedules;
 pub mod reference;
 pub mod sessions;
 mod sqlite_rebuild;
+mod sqlite_writer;
 pub mod tickets;
 pub mod users;
 

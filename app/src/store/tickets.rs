@@ -495,9 +495,6 @@ pub enum TicketOrder {
     OldestFirst,
 }
 
-/// Serialises ticket creation on SQLite (see `create_ticket`).
-static SQLITE_CREATE_GATE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
 /// The prefix of the code of a ticket created without a branch (kept once routed,
 /// as every ticket keeps its first code).
 pub const UNROUTED_CODE_PREFIX: &str = "HQ";
@@ -585,9 +582,9 @@ impl Db {
             format!("INSERT INTO tickets ({INSERT_COLUMNS}) VALUES ({INSERT_VALUES}) RETURNING id");
         // SQLite has one writer: queue ticket creations in the process rather than
         // in SQLite's busy handler, whose sleeps grow under contention.
-        let _writer = match self.backend() {
-            Backend::Sqlite => Some(SQLITE_CREATE_GATE.lock().await),
-            Backend::Postgres => None,
+        let _writer = match self {
+            Db::Sqlite(pool) => Some(super::sqlite_writer::exclusive(pool).await),
+            Db::Postgres(_) => None,
         };
         let id = on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
@@ -659,10 +656,11 @@ impl Db {
 
     /// The usual create — no quota members, no files — in one round trip to the
     /// database: ticket (with its code and search words), creation event, search
-    /// entry and outbox messages in one SQLite script inside `BEGIN IMMEDIATE …
-    /// COMMIT`, or one PostgreSQL statement of data-modifying CTEs. Each round trip
-    /// costs more than the statements it carries (on SQLite a hand-off to the
-    /// connection's thread, on PostgreSQL a network exchange).
+    /// entry and outbox messages in one SQLite script, committed together with the
+    /// creates that queued beside it (`sqlite_writer`'s group commit), or one
+    /// PostgreSQL statement of data-modifying CTEs. Each round trip costs more than
+    /// the statements it carries (on SQLite a hand-off to the connection's thread,
+    /// on PostgreSQL a network exchange), and on SQLite each commit more still.
     async fn create_plain_ticket(&self, ticket: &NewTicket) -> StoreResult<TicketId> {
         let now = Utc::now();
         let prefix = ticket
@@ -684,9 +682,8 @@ impl Db {
                     "t.id = (SELECT max(id) FROM tickets)",
                     ["'create'", "'{}'", "'[]'", "$39", "$40"],
                 );
-                let script = format!(
-                    "BEGIN IMMEDIATE; \
-                     INSERT INTO tickets ({INSERT_COLUMNS}) VALUES ({INSERT_VALUES}); \
+                let script = super::sqlite_writer::in_savepoint(&format!(
+                    "INSERT INTO tickets ({INSERT_COLUMNS}) VALUES ({INSERT_VALUES}); \
                      UPDATE tickets SET feedback_code = $44 || '-' || printf('%07d', id), \
                        search_text = lower($44) || '-' || printf('%07d', id) || $45 WHERE id = last_insert_rowid(); \
                      INSERT INTO ticket_search (rowid, search_text) \
@@ -694,36 +691,20 @@ impl Db {
                      INSERT INTO ticket_events (ticket_id, kind, actor_user_id, actor_api_account_id, actor_label, to_value, created_at) \
                        SELECT max(id), 'created', $38, $40, $46, '1', $39 FROM tickets; \
                      {outbox}; \
-                     SELECT max(id) FROM tickets; \
-                     COMMIT"
-                );
-                let pool = pool.clone();
+                     SELECT max(id) FROM tickets"
+                ));
                 let ticket = ticket.clone();
-                // In a task of its own: a caller that goes away (a client that
-                // disconnects) must not leave the script half-run on a pooled
-                // connection with its transaction open.
-                let task = tokio::spawn(async move {
-                    let _writer = SQLITE_CREATE_GATE.lock().await;
-                    let mut conn = pool.acquire().await?;
-                    let result: Result<Vec<TicketId>, sqlx::Error> =
+                let work: super::sqlite_writer::Work = Box::new(move |conn| {
+                    Box::pin(async move {
                         bind_new_ticket!(sqlx::query_scalar(&script), ticket, now)
                             .bind(&prefix)
                             .bind(&rest)
                             .bind(&ticket.actor_label)
-                            .fetch_all(&mut *conn)
-                            .await;
-                    if result.is_err() && sqlx::query("ROLLBACK").execute(&mut *conn).await.is_err()
-                    {
-                        // Whether or not a transaction is still open, this
-                        // connection is not handed to anyone else.
-                        conn.close_on_drop();
-                    }
-                    result
+                            .fetch_one(conn)
+                            .await
+                    })
                 });
-                let ids = task
-                    .await
-                    .map_err(|error| StoreError::Other(anyhow::Error::new(error)))??;
-                ids.into_iter().next().ok_or(StoreError::NotFound)?
+                TicketId(super::sqlite_writer::write(pool, work).await?)
             }
             Db::Postgres(pool) => {
                 let outbox = super::outbox::enqueue_sql(
