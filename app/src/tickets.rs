@@ -556,6 +556,46 @@ pub async fn visible_ticket(db: &Db, user: &CurrentUser, id: TicketId) -> Result
     Ok(ticket)
 }
 
+/// Everything the ticket page shows of a ticket the user may see: the lists a
+/// ticket seldom has (members, files, sync messages) read only when not empty.
+pub struct TicketView {
+    pub ticket: Ticket,
+    pub events: Vec<crate::store::tickets::TicketEvent>,
+    pub members: Vec<crate::store::tickets::TicketMember>,
+    pub attachments: Vec<crate::store::tickets::Attachment>,
+    pub outbox: Vec<crate::store::outbox::OutboxMessage>,
+}
+
+pub async fn ticket_view(
+    db: &Db,
+    user: &CurrentUser,
+    id: TicketId,
+) -> Result<TicketView, AppError> {
+    let (ticket, extras) = db.ticket_with_extras(id).await?;
+    if !Scope::of(user).covers(ticket.branch_code.as_ref()) {
+        return Err(AppError::NotFound);
+    }
+    Ok(TicketView {
+        events: db.ticket_events(id).await?,
+        members: if extras.has_members {
+            db.ticket_members(id).await?
+        } else {
+            Vec::new()
+        },
+        attachments: if extras.has_attachments {
+            db.ticket_attachments(id).await?
+        } else {
+            Vec::new()
+        },
+        outbox: if extras.has_outbox {
+            db.ticket_outbox(id).await?
+        } else {
+            Vec::new()
+        },
+        ticket,
+    })
+}
+
 /// Recognises what the search box holds: a phone, a contract code, a ticket code, or words.
 pub fn parse_search(input: &str) -> Option<TicketSearch> {
     let input = input.trim();

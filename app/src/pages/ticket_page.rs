@@ -253,12 +253,14 @@ async fn ticket_content(id: String, errors: ActionErrors) -> Result<AnyView, App
     let user = require_user()?;
     let state = app_state()?;
     let id = parse_ticket_id(&id)?;
-    let ticket = crate::tickets::visible_ticket(&state.db, &user, id).await?;
+    let crate::tickets::TicketView {
+        ticket,
+        events,
+        members,
+        attachments,
+        outbox,
+    } = crate::tickets::ticket_view(&state.db, &user, id).await?;
     let lookups = state.reference_names().await?.lookups.clone();
-    let events = state.db.ticket_events(id).await?;
-    let members = state.db.ticket_members(id).await?;
-    let attachments = state.db.ticket_attachments(id).await?;
-    let outbox = state.db.ticket_outbox(id).await?;
     let refusal =
         query_param("upload").and_then(|code| crate::attachments::UploadRefusal::parse(&code));
     let may_change = may_work(&user, ticket.branch_code.as_ref()).is_ok();

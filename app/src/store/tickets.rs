@@ -117,6 +117,22 @@ pub struct Actor {
     pub label: String,
 }
 
+/// Which of a ticket's optional lists hold anything (see [`Db::ticket_with_extras`]).
+#[derive(Clone, Copy, Debug, sqlx::FromRow)]
+pub struct TicketExtras {
+    pub has_members: bool,
+    pub has_attachments: bool,
+    pub has_outbox: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct TicketWithExtras {
+    #[sqlx(flatten)]
+    ticket: Ticket,
+    #[sqlx(flatten)]
+    extras: TicketExtras,
+}
+
 /// A ticket as stored, with the seed's field names.
 #[derive(Clone, Debug, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Ticket {
@@ -744,6 +760,24 @@ impl Db {
             .bind(id)
             .fetch_one(pool)
             .await)?)
+    }
+
+    /// A ticket with whether it has quota members, attachments and outbox
+    /// messages, in one statement: the ticket page reads those lists only when
+    /// there is something in them (most tickets have none of the three).
+    pub async fn ticket_with_extras(&self, id: TicketId) -> StoreResult<(Ticket, TicketExtras)> {
+        let sql = format!(
+            "SELECT {TICKET_COLUMNS}, \
+               EXISTS (SELECT 1 FROM ticket_members m WHERE m.ticket_id = t.id) AS has_members, \
+               EXISTS (SELECT 1 FROM ticket_attachments a WHERE a.ticket_id = t.id) AS has_attachments, \
+               EXISTS (SELECT 1 FROM outbox_messages o WHERE o.ticket_id = t.id) AS has_outbox \
+             FROM tickets t LEFT JOIN staff_users u ON u.id = t.assignee_user_id WHERE t.id = $1"
+        );
+        let row: TicketWithExtras = on_pool!(self, |pool| sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_one(pool)
+            .await)?;
+        Ok((row.ticket, row.extras))
     }
 
     pub async fn ticket_events(&self, id: TicketId) -> StoreResult<Vec<TicketEvent>> {

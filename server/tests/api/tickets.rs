@@ -154,6 +154,14 @@ async fn every_kind_is_created_with_the_seeds_tags(backend: Backend) {
         ("Phạm Thị Dung", 2)
     );
     assert_eq!(app.db().ticket(quota).await.expect("stored").id_type, 14);
+    // The page lists the members (citizen ids masked); a ticket without any
+    // has no members panel at all.
+    let (_, page) = app.page(&agent, &format!("/tickets/{quota}")).await;
+    assert!(page.contains("Phạm Thị Dung"));
+    assert!(page.contains("*********999"));
+    assert!(!page.contains("079201099999"));
+    let (_, page) = app.page(&agent, &format!("/tickets/{}", ticket.id)).await;
+    assert!(!page.contains("*********"));
 
     let business = create(
         &app,
