@@ -550,10 +550,17 @@ pub async fn create_from_form(
 /// Loads a ticket the user may see; outside their scope it does not exist for them.
 pub async fn visible_ticket(db: &Db, user: &CurrentUser, id: TicketId) -> Result<Ticket, AppError> {
     let ticket = db.ticket(id).await?;
-    if !Scope::of(user).covers(ticket.branch_code.as_ref()) {
-        return Err(AppError::NotFound);
-    }
+    check_visible(user, &ticket)?;
     Ok(ticket)
+}
+
+/// Another branch's ticket does not exist for a branch user (404, not 403).
+fn check_visible(user: &CurrentUser, ticket: &Ticket) -> Result<(), AppError> {
+    if Scope::of(user).covers(ticket.branch_code.as_ref()) {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
 }
 
 /// Everything the ticket page shows of a ticket the user may see: the lists a
@@ -572,9 +579,7 @@ pub async fn ticket_view(
     id: TicketId,
 ) -> Result<TicketView, AppError> {
     let (ticket, extras) = db.ticket_with_extras(id).await?;
-    if !Scope::of(user).covers(ticket.branch_code.as_ref()) {
-        return Err(AppError::NotFound);
-    }
+    check_visible(user, &ticket)?;
     Ok(TicketView {
         events: db.ticket_events(id).await?,
         members: if extras.has_members {

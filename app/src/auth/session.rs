@@ -40,10 +40,8 @@ impl AuthSession {
     pub fn signed_in_of(
         data: &std::collections::HashMap<String, serde_json::Value>,
     ) -> Option<(UserId, i64)> {
-        let value = data.get(KEY)?;
-        serde_json::from_value::<SignedIn>(value.clone())
-            .ok()
-            .map(|signed_in| (signed_in.user_id, signed_in.epoch))
+        let signed_in = SignedIn::deserialize(data.get(KEY)?).ok()?;
+        Some((signed_in.user_id, signed_in.epoch))
     }
 
     /// Pushes the idle deadline back when the last push is more than

@@ -12,7 +12,6 @@ use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 
 use super::users::{COLUMNS as USER_COLUMNS, StaffUserRow};
 use super::{Db, StoreResult};
-use crate::domain::UserId;
 use crate::on_pool;
 
 /// The session of a request, with the account it signed in (if still there).
@@ -70,6 +69,10 @@ impl Db {
     }
 }
 
+fn backend_error(error: impl std::fmt::Display) -> session_store::Error {
+    session_store::Error::Backend(error.to_string())
+}
+
 /// The tower-sessions store over [`Db`].
 #[derive(Clone, Debug)]
 pub struct SessionBackend {
@@ -80,67 +83,49 @@ impl SessionBackend {
     pub fn for_db(db: &Db) -> SessionBackend {
         SessionBackend { db: db.clone() }
     }
-}
 
-fn backend_error(error: impl std::fmt::Display) -> session_store::Error {
-    session_store::Error::Backend(error.to_string())
-}
-
-/// The columns a record is written as: data, expiry, account, epoch.
-fn columns(record: &Record) -> session_store::Result<(String, i64, Option<UserId>, Option<i64>)> {
-    let data = serde_json::to_string(&record.data)
-        .map_err(|error| session_store::Error::Encode(error.to_string()))?;
-    let signed_in = crate::auth::AuthSession::signed_in_of(&record.data);
-    Ok((
-        data,
-        record.expiry_date.unix_timestamp(),
-        signed_in.map(|(user, _)| user),
-        signed_in.map(|(_, epoch)| epoch),
-    ))
+    /// Writes `record` as a row: its map, its expiry, and the account and epoch
+    /// the map holds; `on_conflict` says what an existing row with the id gets.
+    /// Answers how many rows were written.
+    async fn write(&self, record: &Record, on_conflict: &str) -> session_store::Result<u64> {
+        let data = serde_json::to_string(&record.data)
+            .map_err(|error| session_store::Error::Encode(error.to_string()))?;
+        let signed_in = crate::auth::AuthSession::signed_in_of(&record.data);
+        let sql = format!(
+            "INSERT INTO staff_sessions (id, data, expires_at, user_id, epoch) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (id) {on_conflict}"
+        );
+        on_pool!(&self.db, |pool| sqlx::query(&sql)
+            .bind(record.id.to_string())
+            .bind(&data)
+            .bind(record.expiry_date.unix_timestamp())
+            .bind(signed_in.map(|(user, _)| user))
+            .bind(signed_in.map(|(_, epoch)| epoch))
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected()))
+        .map_err(backend_error)
+    }
 }
 
 #[async_trait]
 impl SessionStore for SessionBackend {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        let (data, expires_at, user, epoch) = columns(record)?;
         // A fresh random id; on the (astronomically rare) collision, another.
-        loop {
-            let inserted = on_pool!(&self.db, |pool| sqlx::query(
-                "INSERT INTO staff_sessions (id, data, expires_at, user_id, epoch) VALUES ($1, $2, $3, $4, $5) \
-                 ON CONFLICT (id) DO NOTHING"
-            )
-            .bind(record.id.to_string())
-            .bind(&data)
-            .bind(expires_at)
-            .bind(user)
-            .bind(epoch)
-            .execute(pool)
-            .await
-            .map(|done| done.rows_affected()))
-            .map_err(backend_error)?;
-            if inserted == 1 {
-                return Ok(());
-            }
+        while self.write(record, "DO NOTHING").await? == 0 {
             record.id = Id::default();
         }
+        Ok(())
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let (data, expires_at, user, epoch) = columns(record)?;
-        on_pool!(&self.db, |pool| sqlx::query(
-            "INSERT INTO staff_sessions (id, data, expires_at, user_id, epoch) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at, \
-               user_id = excluded.user_id, epoch = excluded.epoch"
+        self.write(
+            record,
+            "DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at, \
+             user_id = excluded.user_id, epoch = excluded.epoch",
         )
-        .bind(record.id.to_string())
-        .bind(&data)
-        .bind(expires_at)
-        .bind(user)
-        .bind(epoch)
-        .execute(pool)
         .await
-        .map(|_| ()))
-        .map_err(backend_error)
+        .map(|_| ())
     }
 
     async fn load(&self, session_id: &Id) -> session_store::Result<Option<Record>> {
