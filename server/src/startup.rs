@@ -154,8 +154,23 @@ pub async fn shutdown_signal() {
     tracing::info!("shutting down: finishing open requests");
 }
 
-/// Periodic housekeeping: expired sessions.
+/// How often PostgreSQL's pending ticket-count changes are folded into the kept
+/// counts (readers add the pending ones, so this bounds their number, not the
+/// counts' freshness).
+const COUNT_FOLD_INTERVAL: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Periodic housekeeping: expired sessions, pending ticket-count changes.
 pub fn spawn_housekeeping(state: &AppState) {
+    let db = state.db.clone();
+    tokio::spawn(async move {
+        let mut every_few_seconds = tokio::time::interval(COUNT_FOLD_INTERVAL);
+        loop {
+            every_few_seconds.tick().await;
+            if let Err(error) = db.fold_ticket_count_changes().await {
+                tracing::warn!(%error, "folding ticket count changes");
+            }
+        }
+    });
     use tower_sessions::session_store::ExpiredDeletion;
     let sessions = SessionBackend::for_db(&state.db);
     tokio::spawn(async move {

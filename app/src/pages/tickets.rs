@@ -151,7 +151,7 @@ async fn list_content(query: TicketListQuery) -> Result<AnyView, AppError> {
         Some(crate::store::tickets::TicketSearch::Words(_)) => SEARCH_COUNT_CAP,
         _ => COUNT_CAP,
     };
-    let (counts, lower_bounds) = state
+    let (counts, bound) = state
         .db
         .count_tickets_by_status_capped(&filter, cap)
         .await?;
@@ -159,7 +159,9 @@ async fn list_content(query: TicketListQuery) -> Result<AnyView, AppError> {
     let rows: Vec<_> = rows.into_iter().take(PAGE_SIZE as usize).collect();
     let next = has_more.then(|| rows.last().map(|row| row.id)).flatten();
     let total: i64 = counts.iter().map(|(_, count)| count).sum();
-    let capped = lower_bounds || counts.iter().any(|(_, count)| *count >= cap);
+    let capped = counts
+        .iter()
+        .any(|(_, count)| bound.is_lower_bound(*count));
     let shown = |count: i64, capped: bool| {
         if capped {
             format!("{count}+")
@@ -181,7 +183,7 @@ async fn list_content(query: TicketListQuery) -> Result<AnyView, AppError> {
         (
             status.id().to_string(),
             t(status.key()).to_owned(),
-            shown(count, lower_bounds || count >= cap),
+            shown(count, bound.is_lower_bound(count)),
         )
     }));
     let tab_links = tabs

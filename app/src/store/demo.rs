@@ -192,6 +192,12 @@ impl Db {
                         "ALTER TABLE {table} ADD CONSTRAINT \"{name}\" {definition}"
                     ));
                 }
+                // The kept status counts' per-row trigger too: the loaded tickets
+                // are counted in one pass at the end (in this transaction, so no
+                // other writer's ticket goes uncounted meanwhile).
+                sqlx::query("ALTER TABLE tickets DISABLE TRIGGER tickets_counted_insert_delete")
+                    .execute(&mut connection)
+                    .await?;
                 Ok(DemoLoad {
                     connection: LoadConnection::Postgres(connection),
                     restore,
@@ -399,6 +405,19 @@ impl DemoLoad {
                 for sql in &self.restore {
                     sqlx::query(sql).execute(&mut connection).await?;
                 }
+                if let Some(first) = self.first_ticket {
+                    sqlx::query(
+                        "INSERT INTO ticket_status_count_changes (branch_code, id_status, change) \
+                         SELECT coalesce(branch_code, ''), id_status, COUNT(*) FROM tickets \
+                         WHERE id >= $1 GROUP BY 1, 2",
+                    )
+                    .bind(first)
+                    .execute(&mut connection)
+                    .await?;
+                }
+                sqlx::query("ALTER TABLE tickets ENABLE TRIGGER tickets_counted_insert_delete")
+                    .execute(&mut connection)
+                    .await?;
                 for table in ["customers", "tickets"] {
                     sqlx::query(&format!(
                         "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \

@@ -2,7 +2,7 @@
 //! documentation prescribes ("ALTER TABLE — making other kinds of table schema
 //! changes"): foreign keys off on one connection, then in one transaction a new
 //! table, every row copied with its id, the old table dropped, the new one
-//! renamed, its indexes recreated, and a foreign-key check before the commit.
+//! renamed, its indexes and triggers recreated, and a foreign-key check before the commit.
 
 use anyhow::{Context, bail};
 use sqlx::{Connection, Executor, SqlitePool};
@@ -32,7 +32,7 @@ pub(super) async fn make_ticket_branch_nullable(pool: &SqlitePool) -> anyhow::Re
         columns.replacen(BRANCH_NOT_NULL, BRANCH_NULLABLE, 1)
     );
     let indexes: Vec<String> = sqlx::query_scalar(
-        "SELECT sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'tickets' AND sql IS NOT NULL",
+        "SELECT sql FROM sqlite_schema WHERE type IN ('index', 'trigger') AND tbl_name = 'tickets' AND sql IS NOT NULL",
     )
     .fetch_all(&mut *conn)
     .await?;

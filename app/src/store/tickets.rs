@@ -362,7 +362,72 @@ fn index_word(word: &str) -> String {
     word.chars().filter(|c| c.is_alphanumeric()).collect()
 }
 
+/// The tickets a per-status count covers when nothing but the branch narrows them:
+/// then `ticket_status_counts` answers exactly.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum KeptCounts {
+    Everything,
+    /// One branch's tickets (`""`: those without a branch yet).
+    Branch(String),
+    /// Branch conditions no ticket meets (two different branches).
+    Nothing,
+}
+
+/// How far the list's status tabs can be trusted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CountBound {
+    /// Every count is exact.
+    Exact,
+    /// A count that reached the cap means "cap or more"; the others are exact.
+    CappedAt(i64),
+    /// Every count is a lower bound (a word search counts its newest matches).
+    AtLeast,
+}
+
+impl CountBound {
+    /// Whether a tab showing `count` must say "or more".
+    pub fn is_lower_bound(self, count: i64) -> bool {
+        match self {
+            CountBound::Exact => false,
+            CountBound::CappedAt(cap) => count >= cap,
+            CountBound::AtLeast => true,
+        }
+    }
+}
+
 impl TicketFilter {
+    /// Which kept counts answer this filter's per-status counts (its status
+    /// aside), if nothing but the branch narrows it.
+    fn kept_counts(&self) -> Option<KeptCounts> {
+        let narrowed = self.id_type.is_some()
+            || self.priority.is_some()
+            || self.department.is_some()
+            || self.assignee.is_some()
+            || self.source.is_some()
+            || self.created_from.is_some()
+            || self.created_before.is_some()
+            || self.overdue_at.is_some()
+            || self.customer.is_some()
+            || self.search.is_some();
+        if narrowed {
+            return None;
+        }
+        let mut branches = self
+            .scope
+            .iter()
+            .chain(self.branch.iter())
+            .map(|branch| branch.as_str())
+            .chain(self.unrouted.then_some(""));
+        let Some(first) = branches.next() else {
+            return Some(KeptCounts::Everything);
+        };
+        Some(if branches.all(|other| other == first) {
+            KeptCounts::Branch(first.to_owned())
+        } else {
+            KeptCounts::Nothing
+        })
+    }
+
     /// Whether this filter is a word search that SQLite answers from its word index.
     fn searches_words_on(&self, backend: Backend) -> bool {
         backend == Backend::Sqlite
@@ -835,6 +900,9 @@ impl Db {
         &self,
         filter: &TicketFilter,
     ) -> StoreResult<Vec<(i64, i64)>> {
+        if let Some(kept) = filter.kept_counts() {
+            return self.kept_status_counts(&kept).await;
+        }
         let mut args = Vec::new();
         let mut without_status = filter.clone();
         without_status.status = None;
@@ -851,17 +919,71 @@ impl Db {
         .await)?)
     }
 
-    /// Per status, how many tickets match — counting at most `cap` of each, so the
-    /// list's tabs cost the same on a million rows as on a hundred (`cap` means "cap
-    /// or more"). The flag says every count is only a lower bound: a word search
-    /// counts the newest `cap` matches, whatever their status, in one walk (a walk
-    /// per status would visit each status's tickets, or on PostgreSQL intersect
-    /// the GIN index's large posting lists once per status).
+    /// The kept per-branch, per-status counts (`ticket_status_counts`), with the
+    /// changes PostgreSQL has not folded in yet.
+    async fn kept_status_counts(&self, kept: &KeptCounts) -> StoreResult<Vec<(i64, i64)>> {
+        let (condition, branch) = match kept {
+            KeptCounts::Nothing => return Ok(Vec::new()),
+            KeptCounts::Everything => ("TRUE", None),
+            KeptCounts::Branch(branch) => ("branch_code = $1", Some(branch.as_str())),
+        };
+        let counted = match self {
+            Db::Sqlite(_) => "ticket_status_counts",
+            Db::Postgres(_) => {
+                "(SELECT branch_code, id_status, tickets FROM ticket_status_counts \
+                 UNION ALL SELECT branch_code, id_status, change FROM ticket_status_count_changes) AS c"
+            }
+        };
+        let sql = format!(
+            "SELECT id_status, CAST(SUM(tickets) AS BIGINT) FROM {counted} WHERE {condition} \
+             GROUP BY id_status HAVING SUM(tickets) > 0 ORDER BY id_status"
+        );
+        Ok(on_pool!(self, |pool| {
+            let query = sqlx::query_as(&sql);
+            match branch {
+                Some(branch) => query.bind(branch),
+                None => query,
+            }
+            .fetch_all(pool)
+            .await
+        })?)
+    }
+
+    /// Folds PostgreSQL's pending count changes into `ticket_status_counts` (the
+    /// server does so every few seconds; nothing to do on SQLite). Rows are taken
+    /// and added in one transaction, in key order, so concurrent folds neither
+    /// count a change twice nor deadlock.
+    pub async fn fold_ticket_count_changes(&self) -> StoreResult<()> {
+        if let Db::Postgres(pool) = self {
+            sqlx::query(
+                "WITH folded AS (DELETE FROM ticket_status_count_changes \
+                   RETURNING branch_code, id_status, change) \
+                 INSERT INTO ticket_status_counts (branch_code, id_status, tickets) \
+                   SELECT branch_code, id_status, SUM(change) FROM folded \
+                   GROUP BY branch_code, id_status ORDER BY branch_code, id_status \
+                 ON CONFLICT (branch_code, id_status) \
+                   DO UPDATE SET tickets = ticket_status_counts.tickets + EXCLUDED.tickets",
+            )
+            .execute(pool)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Per status, how many tickets match. Filtered by nothing but the branch, the
+    /// kept counts answer exactly. Otherwise each status counts at most `cap`
+    /// tickets, so the list's tabs cost the same on a million rows as on a hundred;
+    /// and a word search counts only its newest `cap` matches, whatever their
+    /// status, in one walk (a walk per status would visit each status's tickets, or
+    /// on PostgreSQL intersect the GIN index's large posting lists once per status).
     pub async fn count_tickets_by_status_capped(
         &self,
         filter: &TicketFilter,
         cap: i64,
-    ) -> StoreResult<(Vec<(i64, i64)>, bool)> {
+    ) -> StoreResult<(Vec<(i64, i64)>, CountBound)> {
+        if let Some(kept) = filter.kept_counts() {
+            return Ok((self.kept_status_counts(&kept).await?, CountBound::Exact));
+        }
         let mut without_status = filter.clone();
         without_status.status = None;
         let (from, key) = without_status.source(self.backend());
@@ -879,7 +1001,12 @@ impl Db {
                     .fetch_all(pool)
                     .await)?;
             let seen: i64 = counts.iter().map(|(_, count)| count).sum();
-            return Ok((counts, seen >= cap));
+            let bound = if seen >= cap {
+                CountBound::AtLeast
+            } else {
+                CountBound::Exact
+            };
+            return Ok((counts, bound));
         }
         // One statement of a capped count per status (the filter's binds shared).
         // Newest first, as the list reads them: the planner then walks an index
@@ -904,7 +1031,7 @@ impl Db {
             on_pool!(self, |pool| bind_args!(sqlx::query_as(&sql), &args)
                 .fetch_all(pool)
                 .await)?;
-        Ok((counts, false))
+        Ok((counts, CountBound::CappedAt(cap)))
     }
 
     /// Applies one change and appends its event, in one transaction. A status change
