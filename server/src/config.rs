@@ -14,6 +14,9 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Whether the session cookie is marked `Secure` (set when served over HTTPS).
     pub secure_cookies: bool,
+    /// PostgreSQL connections in the pool (`TCRM_DB_CONNECTIONS`); unset: the default
+    /// of [`tcrm_app::store::Db::connect`].
+    pub db_connections: Option<u32>,
 }
 
 impl Config {
@@ -30,11 +33,23 @@ impl Config {
             .context("TCRM_ADDR must be an address such as 127.0.0.1:3000")?;
         let secure_cookies =
             std::env::var("TCRM_SECURE_COOKIES").is_ok_and(|value| value == "1" || value == "true");
+        let db_connections = match std::env::var("TCRM_DB_CONNECTIONS") {
+            Ok(value) => Some(
+                value
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|count| (1..=1000).contains(count))
+                    .context("TCRM_DB_CONNECTIONS must be a whole number from 1 to 1000")?,
+            ),
+            Err(_) => None,
+        };
         Ok(Config {
             database_url,
             addr,
             data_dir,
             secure_cookies,
+            db_connections,
         })
     }
 

@@ -31,7 +31,7 @@ fn leptos_options() -> LeptosOptions {
 
 /// Opens and migrates the database (with the session table) and builds the shared state.
 pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
-    let db = Db::connect(&config.database_url).await?;
+    let db = Db::connect_with(&config.database_url, config.db_connections).await?;
     db.migrate().await?;
     Ok(AppState {
         db,

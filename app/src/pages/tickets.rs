@@ -159,9 +159,7 @@ async fn list_content(query: TicketListQuery) -> Result<AnyView, AppError> {
     let rows: Vec<_> = rows.into_iter().take(PAGE_SIZE as usize).collect();
     let next = has_more.then(|| rows.last().map(|row| row.id)).flatten();
     let total: i64 = counts.iter().map(|(_, count)| count).sum();
-    let capped = counts
-        .iter()
-        .any(|(_, count)| bound.is_lower_bound(*count));
+    let capped = counts.iter().any(|(_, count)| bound.is_lower_bound(*count));
     let shown = |count: i64, capped: bool| {
         if capped {
             format!("{count}+")

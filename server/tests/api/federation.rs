@@ -17,7 +17,7 @@ use tcrm_app::store::outbox::RemoteSettings;
 use tcrm_app::store::tickets::{Actor, TicketChange};
 use tcrm_server::federation::{InstanceRole, OutboxWorker, WorkerSettings};
 
-use crate::helpers::{Backend, TestApp, both_backends};
+use crate::helpers::{Backend, TestApp, assert_status_counts_are_kept, both_backends};
 
 const SECRET: &str = "federation-secret-2026";
 const JPEG: &[u8] = b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00hq-photo";
@@ -1025,5 +1025,7 @@ async fn unrouted_tickets_wait_for_hq_then_follow_each_route(backend: Backend) {
     assert!(page.contains(Key::EventReroute.text(Language::Vi)));
     assert!(page.contains("GD → CL — Đồng hồ nằm ở phía Chợ Lớn"));
     assert!(page.contains("GD — Địa chỉ thuộc Gia Định"));
+    assert_status_counts_are_kept(pair.hq.db()).await;
+    assert_status_counts_are_kept(pair.branch.db()).await;
 }
 both_backends!(unrouted_tickets_wait_for_hq_then_follow_each_route);

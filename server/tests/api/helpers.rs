@@ -135,6 +135,7 @@ impl TestApp {
             addr: "127.0.0.1:0".parse().expect("valid address"),
             data_dir: dir.path().to_path_buf(),
             secure_cookies: false,
+            db_connections: None,
         };
         let state = tcrm_server::startup::prepare(&config)
             .await
@@ -287,5 +288,66 @@ pub fn invalid_fields(result: Result<(), AppError>) -> Vec<(String, tcrm_app::i1
             .map(|f| (f.field, f.message))
             .collect(),
         other => panic!("expected a validation error, got {other:?}"),
+    }
+}
+
+/// Checks that the kept per-branch status counts (the list's tabs, the
+/// dashboard) equal a count of the tickets themselves — for every branch, for
+/// the unrouted ones and for all — before and, on PostgreSQL, after its pending
+/// changes are folded in.
+pub async fn assert_status_counts_are_kept(db: &Db) {
+    use tcrm_app::domain::BranchCode;
+    use tcrm_app::store::tickets::TicketFilter;
+    for pass in ["pending changes added", "changes folded"] {
+        let counted: Vec<(String, i64, i64)> = tcrm_app::on_pool!(db, |pool| sqlx::query_as(
+            "SELECT coalesce(branch_code, ''), id_status, COUNT(*) FROM tickets \
+             GROUP BY 1, 2 ORDER BY 1, 2"
+        )
+        .fetch_all(pool)
+        .await)
+        .expect("count the tickets");
+        let mut branches: Vec<&str> = counted.iter().map(|(b, _, _)| b.as_str()).collect();
+        branches.dedup();
+        for branch in &branches {
+            let filter = if branch.is_empty() {
+                TicketFilter {
+                    unrouted: true,
+                    ..TicketFilter::default()
+                }
+            } else {
+                TicketFilter {
+                    branch: Some(BranchCode::parse(branch).expect("branch code")),
+                    ..TicketFilter::default()
+                }
+            };
+            let expected: Vec<(i64, i64)> = counted
+                .iter()
+                .filter(|(b, _, _)| b == branch)
+                .map(|(_, status, n)| (*status, *n))
+                .collect();
+            let kept = db.count_tickets_by_status(&filter).await.expect("counts");
+            assert_eq!(kept, expected, "branch {branch:?}, {pass}");
+        }
+        let mut expected: Vec<(i64, i64)> = Vec::new();
+        for (_, status, n) in &counted {
+            match expected.iter_mut().find(|(s, _)| s == status) {
+                Some((_, total)) => *total += n,
+                None => expected.push((*status, *n)),
+            }
+        }
+        expected.sort();
+        let kept = db
+            .count_tickets_by_status(&TicketFilter::default())
+            .await
+            .expect("counts");
+        assert_eq!(kept, expected, "all branches, {pass}");
+        db.fold_ticket_count_changes().await.expect("fold");
+    }
+    if let Db::Postgres(pool) = db {
+        let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ticket_status_count_changes")
+            .fetch_one(pool)
+            .await
+            .expect("pending");
+        assert_eq!(pending, 0, "folding takes every pending change");
     }
 }

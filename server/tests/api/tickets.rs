@@ -1,11 +1,15 @@
 //! Tickets in the portal: creation of each kind, validation, search, workflow, scope.
 
 use reqwest::{Client, StatusCode};
-use tcrm_app::domain::{Language, TicketId};
+use tcrm_app::domain::{BranchCode, Language, TicketId};
 use tcrm_app::error::AppError;
 use tcrm_app::i18n::Key;
+use tcrm_app::store::tickets::CountBound;
 
-use crate::helpers::{Backend, TestApp, both_backends, invalid_fields, location, outcome};
+use crate::helpers::{
+    Backend, TestApp, assert_status_counts_are_kept, both_backends, invalid_fields, location,
+    outcome,
+};
 
 fn ticket_form<'a>(kind: &'a str, fields: &[(&'a str, &'a str)]) -> Vec<(String, String)> {
     let mut form = vec![("form[kind]".to_owned(), kind.to_owned())];
@@ -1083,6 +1087,7 @@ async fn bulk_actions_check_each_ticket_and_report_refusals(backend: Backend) {
         app.db().ticket(second).await.expect("ticket").id_priority,
         4
     );
+    assert_status_counts_are_kept(app.db()).await;
 }
 both_backends!(bulk_actions_check_each_ticket_and_report_refusals);
 
@@ -1257,23 +1262,37 @@ async fn demo_data_loads_in_bulk_and_leaves_the_schema_as_it_was(backend: Backen
         "newest first, no repeats"
     );
     // The tabs' counts: exact under the cap, "at least" over it.
-    let (counts, lower_bounds) = app
+    let (counts, bound) = app
         .db()
         .count_tickets_by_status_capped(&filter, 100_000)
         .await
         .expect("counts");
-    assert!(!lower_bounds);
+    assert_eq!(bound, CountBound::Exact);
     assert_eq!(counts.iter().map(|(_, n)| n).sum::<i64>(), expected);
-    let (counts, lower_bounds) = app
+    let (counts, bound) = app
         .db()
         .count_tickets_by_status_capped(&filter, 3)
         .await
         .expect("capped counts");
     assert!(counts.iter().all(|(_, n)| *n <= 3));
     assert!(
-        lower_bounds || counts.iter().any(|(_, n)| *n == 3),
+        counts.iter().any(|(_, n)| bound.is_lower_bound(*n)),
         "a capped count says so"
     );
+    // Narrowed by a branch alone, the tabs are the kept counts: exact, uncapped,
+    // the loaded tickets included.
+    let by_branch = tcrm_app::store::tickets::TicketFilter {
+        branch: Some(BranchCode::parse("GD").expect("GD")),
+        ..Default::default()
+    };
+    let (counts, bound) = app
+        .db()
+        .count_tickets_by_status_capped(&by_branch, 3)
+        .await
+        .expect("kept counts");
+    assert_eq!(bound, CountBound::Exact);
+    assert!(counts.iter().any(|(_, n)| *n > 3));
+    assert_status_counts_are_kept(app.db()).await;
 
     // Ids continue after the loaded ones (PostgreSQL's identity sequence was moved).
     app.create_user("hq.agent", "hq_staff", None).await;
