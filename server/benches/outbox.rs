@@ -45,6 +45,7 @@ async fn instance(
         addr: "127.0.0.1:0".parse()?,
         data_dir,
         secure_cookies: false,
+        db_connections: None,
     };
     let state = tcrm_server::startup::prepare(&config).await?;
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
