@@ -563,8 +563,9 @@ fn check_visible(user: &CurrentUser, ticket: &Ticket) -> Result<(), AppError> {
     }
 }
 
-/// Everything the ticket page shows of a ticket the user may see: the lists a
-/// ticket seldom has (members, files, sync messages) read only when not empty.
+/// Everything the ticket page shows of a ticket the user may see: the ticket and
+/// its timeline in one statement, the lists a ticket seldom has (members, files,
+/// sync messages) read only when not empty.
 pub struct TicketView {
     pub ticket: Ticket,
     pub events: Vec<crate::store::tickets::TicketEvent>,
@@ -578,10 +579,10 @@ pub async fn ticket_view(
     user: &CurrentUser,
     id: TicketId,
 ) -> Result<TicketView, AppError> {
-    let (ticket, extras) = db.ticket_with_extras(id).await?;
+    let (ticket, extras, events) = db.ticket_with_extras(id).await?;
     check_visible(user, &ticket)?;
     Ok(TicketView {
-        events: db.ticket_events(id).await?,
+        events,
         members: if extras.has_members {
             db.ticket_members(id).await?
         } else {

@@ -9,7 +9,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use tcrm_app::domain::{BranchCode, ContractCode, Phone};
 use tcrm_app::store::Db;
-use tcrm_app::store::demo::{DemoContract, DemoCustomer, DemoTicket};
+use tcrm_app::store::demo::{DemoContract, DemoCustomer, DemoEvent, DemoTicket};
 use tcrm_app::store::tickets::search_words;
 
 const FAMILY: [&str; 16] = [
@@ -85,6 +85,65 @@ pub struct DemoSize {
 
 fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
     &items[rng.gen_range(0..items.len())]
+}
+
+/// Who a demo ticket's events are by: the channel it came through, then staff.
+const CREATORS: [(&str, &str); 3] = [
+    ("app", "Ứng dụng khách hàng"),
+    ("api", "Cổng đối tác"),
+    ("staff", "Tổng đài viên"),
+];
+const HANDLERS: [&str; 4] = [
+    "Nguyễn Thị Lan",
+    "Trần Văn Minh",
+    "Lê Hoàng Phúc",
+    "Phạm Thu Hà",
+];
+
+/// A demo ticket's timeline: its creation, then the status changes the workflow
+/// allows on the way to its status, each a while after the one before.
+fn timeline(
+    rng: &mut StdRng,
+    source: &str,
+    id_status: i64,
+    created_at: chrono::DateTime<Utc>,
+) -> Vec<DemoEvent> {
+    let creator = CREATORS
+        .iter()
+        .find(|(channel, _)| *channel == source)
+        .map_or("Tổng đài viên", |(_, label)| label);
+    let path: &[i64] = match id_status {
+        2 => &[2],
+        3 => &[3],
+        4 => &[3, 4],
+        5 => &[3, 4, 5],
+        6 => &[3, 4, 6],
+        7 => &[7],
+        _ => &[],
+    };
+    let now = Utc::now();
+    let handler = *pick(rng, &HANDLERS);
+    let mut events = vec![DemoEvent {
+        kind: "created",
+        actor_label: creator,
+        from_value: String::new(),
+        to_value: "1".to_owned(),
+        created_at,
+    }];
+    let mut at = created_at;
+    let mut from = 1;
+    for &to in path {
+        at = (at + Duration::minutes(rng.gen_range(20..2880))).min(now);
+        events.push(DemoEvent {
+            kind: "status",
+            actor_label: handler,
+            from_value: from.to_string(),
+            to_value: to.to_string(),
+            created_at: at,
+        });
+        from = to;
+    }
+    events
 }
 
 fn phone_of(customer: i64) -> Phone {
@@ -209,6 +268,7 @@ pub async fn load(db: &Db, size: &DemoSize) -> anyhow::Result<(u64, u64)> {
                 *pick(&mut rng, &[1, 2, 3, 3, 4, 5, 6, 1])
             };
             let content = pick(&mut rng, &CONTENTS).to_string();
+            let source = SOURCES[rng.gen_range(0..SOURCES.len())];
             let solution = if matches!(id_status, 4 | 5) {
                 "Đã xử lý theo yêu cầu của khách hàng.".to_owned()
             } else {
@@ -233,7 +293,7 @@ pub async fn load(db: &Db, size: &DemoSize) -> anyhow::Result<(u64, u64)> {
                 id_status,
                 id_priority: *pick(&mut rng, &[1, 2, 2, 2, 3, 3, 4]),
                 id_process_unit: *pick(&mut rng, &DEPARTMENTS),
-                source: SOURCES[rng.gen_range(0..SOURCES.len())],
+                source,
                 id_customer: customer,
                 contact_code: contract,
                 customer_name: name,
@@ -251,6 +311,7 @@ pub async fn load(db: &Db, size: &DemoSize) -> anyhow::Result<(u64, u64)> {
                     )
                 }),
                 date_due: created_at + Duration::hours(*pick(&mut rng, &[4, 24, 72, 168])),
+                timeline: timeline(&mut rng, source, id_status, created_at),
                 created_at,
                 search_text,
             });

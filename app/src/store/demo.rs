@@ -37,6 +37,15 @@ pub struct DemoContract {
     pub created_at: DateTime<Utc>,
 }
 
+/// An entry of a generated ticket's timeline.
+pub struct DemoEvent {
+    pub kind: &'static str,
+    pub actor_label: &'static str,
+    pub from_value: String,
+    pub to_value: String,
+    pub created_at: DateTime<Utc>,
+}
+
 /// A generated ticket.
 pub struct DemoTicket {
     pub id: i64,
@@ -58,12 +67,14 @@ pub struct DemoTicket {
     pub solution: String,
     pub reading: Option<(i64, i64, i64)>,
     pub date_due: DateTime<Utc>,
+    /// Its creation and status changes, oldest first.
+    pub timeline: Vec<DemoEvent>,
     pub created_at: DateTime<Utc>,
     pub search_text: String,
 }
 
 /// The tables a load writes; their secondary indexes are rebuilt at the end.
-const LOADED_TABLES: &str = "'customers', 'contracts', 'tickets'";
+const LOADED_TABLES: &str = "'customers', 'contracts', 'tickets', 'ticket_events'";
 
 /// Rows per SQLite INSERT: one prepared statement per table, reused for every full
 /// chunk (25 columns × 400 rows stays well under SQLite's 32 766 parameters).
@@ -76,6 +87,7 @@ const TICKET_COLUMNS: &str = "id, feedback_code, branch_code, id_type, id_status
     id_process_unit, source, id_customer, contact_code, customer_name, customer_phone, \
     customer_address, ward_code, district_code, province_code, content, solution, reading_number, \
     reading_month, reading_year, date_due, created_at, updated_at, search_text";
+const EVENT_COLUMNS: &str = "ticket_id, kind, actor_label, from_value, to_value, created_at";
 
 /// `(?, ?, …), (…)` for `rows` rows of `columns` values. Anonymous parameters, not
 /// `$N`: SQLite looks a named parameter up by walking the list of names, so binding
@@ -325,6 +337,24 @@ impl DemoLoad {
                     }
                     query.execute(&mut *connection).await?;
                 }
+                let events: Vec<(i64, &DemoEvent)> = tickets
+                    .iter()
+                    .flat_map(|ticket| ticket.timeline.iter().map(|event| (ticket.id, event)))
+                    .collect();
+                for chunk in events.chunks(SQLITE_CHUNK) {
+                    let sql = insert_sql("ticket_events", EVENT_COLUMNS, chunk.len());
+                    let mut query = sqlx::query(&sql);
+                    for (ticket, event) in chunk {
+                        query = query
+                            .bind(ticket)
+                            .bind(event.kind)
+                            .bind(event.actor_label)
+                            .bind(&event.from_value)
+                            .bind(&event.to_value)
+                            .bind(event.created_at);
+                    }
+                    query.execute(&mut *connection).await?;
+                }
             }
             LoadConnection::Postgres(connection) => {
                 let mut copy = CopyText::default();
@@ -366,6 +396,19 @@ impl DemoLoad {
                     copy.end_row();
                 }
                 copy.send(connection, "tickets", TICKET_COLUMNS).await?;
+                for ticket in tickets {
+                    for event in &ticket.timeline {
+                        copy.int(ticket.id);
+                        copy.text(event.kind);
+                        copy.text(event.actor_label);
+                        copy.text(&event.from_value);
+                        copy.text(&event.to_value);
+                        copy.time(event.created_at);
+                        copy.end_row();
+                    }
+                }
+                copy.send(connection, "ticket_events", EVENT_COLUMNS)
+                    .await?;
             }
         }
         Ok(())

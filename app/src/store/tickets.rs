@@ -131,6 +131,41 @@ struct TicketWithExtras {
     ticket: Ticket,
     #[sqlx(flatten)]
     extras: TicketExtras,
+    /// The timeline as a JSON array of `[id, kind, actor_label, from_value,
+    /// to_value, body, internal (0/1), created_at]`; NULL when empty (PostgreSQL).
+    events_json: Option<String>,
+}
+
+/// One timeline event as [`Db::ticket_with_extras`] aggregates it.
+type EventJson = (i64, String, String, String, String, String, i64, String);
+
+fn events_from_json(json: Option<&str>) -> StoreResult<Vec<TicketEvent>> {
+    let Some(json) = json else {
+        return Ok(Vec::new());
+    };
+    let rows: Vec<EventJson> = serde_json::from_str(json)
+        .map_err(|error| anyhow::anyhow!("reading a ticket's timeline: {error}"))?;
+    rows.into_iter()
+        .map(
+            |(id, kind, actor_label, from_value, to_value, body, internal, created_at)| {
+                // Both backends' text forms are RFC 3339 (SQLite's as sqlx
+                // wrote it, PostgreSQL's as its JSON prints a timestamptz).
+                let created_at = created_at.parse().map_err(|error| {
+                    anyhow::anyhow!("reading the time of ticket event {id}: {error}")
+                })?;
+                Ok(TicketEvent {
+                    id,
+                    kind,
+                    actor_label,
+                    from_value,
+                    to_value,
+                    body,
+                    internal: internal != 0,
+                    created_at,
+                })
+            },
+        )
+        .collect()
 }
 
 /// A ticket as stored, with the seed's field names.
@@ -218,7 +253,7 @@ pub struct TicketListItem {
 }
 
 /// One entry of a ticket's timeline.
-#[derive(Clone, Debug, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct TicketEvent {
     pub id: i64,
     pub kind: String,
@@ -828,21 +863,39 @@ impl Db {
     }
 
     /// A ticket with whether it has quota members, attachments and outbox
-    /// messages, in one statement: the ticket page reads those lists only when
-    /// there is something in them (most tickets have none of the three).
-    pub async fn ticket_with_extras(&self, id: TicketId) -> StoreResult<(Ticket, TicketExtras)> {
+    /// messages, and its timeline (aggregated as JSON), in one statement: the
+    /// ticket page reads those lists only when there is something in them (most
+    /// tickets have none of the three).
+    pub async fn ticket_with_extras(
+        &self,
+        id: TicketId,
+    ) -> StoreResult<(Ticket, TicketExtras, Vec<TicketEvent>)> {
+        const EVENT: &str = "e.id, e.kind, e.actor_label, e.from_value, e.to_value, e.body, \
+            CASE WHEN e.internal THEN 1 ELSE 0 END, e.created_at";
+        let timeline = match self {
+            Db::Sqlite(_) => format!(
+                "(SELECT json_group_array(json_array({EVENT}) ORDER BY e.id) \
+                  FROM ticket_events e WHERE e.ticket_id = t.id)"
+            ),
+            Db::Postgres(_) => format!(
+                "(SELECT CAST(json_agg(json_build_array({EVENT}) ORDER BY e.id) AS TEXT) \
+                  FROM ticket_events e WHERE e.ticket_id = t.id)"
+            ),
+        };
         let sql = format!(
             "SELECT {TICKET_COLUMNS}, \
                EXISTS (SELECT 1 FROM ticket_members m WHERE m.ticket_id = t.id) AS has_members, \
                EXISTS (SELECT 1 FROM ticket_attachments a WHERE a.ticket_id = t.id) AS has_attachments, \
-               EXISTS (SELECT 1 FROM outbox_messages o WHERE o.ticket_id = t.id) AS has_outbox \
+               EXISTS (SELECT 1 FROM outbox_messages o WHERE o.ticket_id = t.id) AS has_outbox, \
+               {timeline} AS events_json \
              FROM tickets t LEFT JOIN staff_users u ON u.id = t.assignee_user_id WHERE t.id = $1"
         );
         let row: TicketWithExtras = on_pool!(self, |pool| sqlx::query_as(&sql)
             .bind(id)
             .fetch_one(pool)
             .await)?;
-        Ok((row.ticket, row.extras))
+        let events = events_from_json(row.events_json.as_deref())?;
+        Ok((row.ticket, row.extras, events))
     }
 
     pub async fn ticket_events(&self, id: TicketId) -> StoreResult<Vec<TicketEvent>> {

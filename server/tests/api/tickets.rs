@@ -479,6 +479,11 @@ async fn the_workflow_is_enforced_and_recorded(backend: Backend) {
         (5, 4, Some(105))
     );
     let events = app.db().ticket_events(id).await.expect("events");
+    let (_, _, timeline) = app.db().ticket_with_extras(id).await.expect("page data");
+    assert_eq!(
+        timeline, events,
+        "the page's one-statement timeline is the events as stored, times to the digit"
+    );
     let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(
         kinds,
@@ -1171,13 +1176,14 @@ async fn loaded_table_indexes(app: &TestApp) -> Vec<String> {
     let sql = match app.db().backend() {
         tcrm_app::store::Backend::Sqlite => {
             "SELECT name FROM sqlite_master WHERE type = 'index' \
-             AND tbl_name IN ('customers', 'contracts', 'tickets') ORDER BY name"
+             AND tbl_name IN ('customers', 'contracts', 'tickets', 'ticket_events') ORDER BY name"
         }
         tcrm_app::store::Backend::Postgres => {
             "SELECT indexname::text FROM pg_indexes \
-             WHERE tablename IN ('customers', 'contracts', 'tickets') \
+             WHERE tablename IN ('customers', 'contracts', 'tickets', 'ticket_events') \
              UNION ALL SELECT conname::text FROM pg_constraint \
-             WHERE conrelid IN ('customers'::regclass, 'contracts'::regclass, 'tickets'::regclass) \
+             WHERE conrelid IN ('customers'::regclass, 'contracts'::regclass, 'tickets'::regclass, \
+               'ticket_events'::regclass) \
              ORDER BY 1"
         }
     };
@@ -1209,6 +1215,25 @@ async fn demo_data_loads_in_bulk_and_leaves_the_schema_as_it_was(backend: Backen
         loaded_table_indexes(&app).await,
         indexes,
         "the indexes dropped for the load are all back"
+    );
+
+    // Each demo ticket has a timeline: its creation, then the allowed status
+    // changes that led to its status.
+    let (timelines, last_status_right): (i64, i64) =
+        tcrm_app::on_pool!(app.db(), |pool| sqlx::query_as(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN (SELECT e.to_value FROM ticket_events e \
+               WHERE e.ticket_id = t.id ORDER BY e.id DESC LIMIT 1) = CAST(t.id_status AS TEXT) \
+               THEN 1 ELSE 0 END), 0) \
+             FROM tickets t WHERE EXISTS (SELECT 1 FROM ticket_events e \
+               WHERE e.ticket_id = t.id AND e.kind = 'created')"
+        )
+        .fetch_one(pool)
+        .await)
+        .expect("timelines");
+    assert_eq!(
+        (timelines, last_status_right),
+        (1400, 1400),
+        "both loads' tickets"
     );
 
     // The demo tickets are found by word, through the word index.
