@@ -569,6 +569,8 @@ fn check_visible(user: &CurrentUser, ticket: &Ticket) -> Result<(), AppError> {
 pub struct TicketView {
     pub ticket: Ticket,
     pub events: Vec<crate::store::tickets::TicketEvent>,
+    /// Whom the ticket may be assigned to (shown to those who may change it).
+    pub assignable_staff: Vec<(crate::domain::UserId, String)>,
     pub members: Vec<crate::store::tickets::TicketMember>,
     pub attachments: Vec<crate::store::tickets::Attachment>,
     pub outbox: Vec<crate::store::outbox::OutboxMessage>,
@@ -579,10 +581,16 @@ pub async fn ticket_view(
     user: &CurrentUser,
     id: TicketId,
 ) -> Result<TicketView, AppError> {
-    let (ticket, extras, events) = db.ticket_with_extras(id).await?;
+    let crate::store::tickets::TicketRead {
+        ticket,
+        extras,
+        events,
+        assignable_staff,
+    } = db.ticket_for_page(id).await?;
     check_visible(user, &ticket)?;
     Ok(TicketView {
         events,
+        assignable_staff,
         members: if extras.has_members {
             db.ticket_members(id).await?
         } else {

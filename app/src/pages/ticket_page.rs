@@ -256,6 +256,7 @@ async fn ticket_content(id: String, errors: ActionErrors) -> Result<AnyView, App
     let crate::tickets::TicketView {
         ticket,
         events,
+        assignable_staff,
         members,
         attachments,
         outbox,
@@ -265,10 +266,7 @@ async fn ticket_content(id: String, errors: ActionErrors) -> Result<AnyView, App
         query_param("upload").and_then(|code| crate::attachments::UploadRefusal::parse(&code));
     let may_change = may_work(&user, ticket.branch_code.as_ref()).is_ok();
     let staff = if may_change {
-        state
-            .db
-            .assignable_staff(ticket.branch_code.as_ref())
-            .await?
+        assignable_staff
     } else {
         Vec::new()
     };

@@ -117,7 +117,10 @@ pub struct Actor {
     pub label: String,
 }
 
-/// Which of a ticket's optional lists hold anything (see [`Db::ticket_with_extras`]).
+/// At most this many staff are offered in a ticket's assignee list.
+const ASSIGNABLE_STAFF_SHOWN: i64 = 500;
+
+/// Which of a ticket's optional lists hold anything (see [`Db::ticket_for_page`]).
 #[derive(Clone, Copy, Debug, sqlx::FromRow)]
 pub struct TicketExtras {
     pub has_members: bool,
@@ -134,9 +137,31 @@ struct TicketWithExtras {
     /// The timeline as a JSON array of `[id, kind, actor_label, from_value,
     /// to_value, body, internal (0/1), created_at]`; NULL when empty (PostgreSQL).
     events_json: Option<String>,
+    /// The staff who may be assigned the ticket, as `[[id, display_name], …]`.
+    staff_json: Option<String>,
 }
 
-/// One timeline event as [`Db::ticket_with_extras`] aggregates it.
+/// A ticket as its page shows it, read in one statement (see
+/// [`Db::ticket_for_page`]).
+pub struct TicketRead {
+    pub ticket: Ticket,
+    pub extras: TicketExtras,
+    pub events: Vec<TicketEvent>,
+    /// Active staff of the ticket's branch and HQ, by name: whom it may be
+    /// assigned to.
+    pub assignable_staff: Vec<(UserId, String)>,
+}
+
+/// The active staff whom a ticket of branch `branch` may be assigned to
+/// (`branch` is an SQL expression).
+fn assignable_staff_where(branch: &str) -> String {
+    format!(
+        "active = TRUE AND role IN ('admin', 'hq_staff', 'branch_staff', 'branch_admin') \
+         AND (branch_code IS NULL OR branch_code = {branch})"
+    )
+}
+
+/// One timeline event as [`Db::ticket_for_page`] aggregates it.
 type EventJson = (i64, String, String, String, String, String, i64, String);
 
 fn events_from_json(json: Option<&str>) -> StoreResult<Vec<TicketEvent>> {
@@ -862,24 +887,40 @@ impl Db {
             .await)?)
     }
 
-    /// A ticket with whether it has quota members, attachments and outbox
-    /// messages, and its timeline (aggregated as JSON), in one statement: the
-    /// ticket page reads those lists only when there is something in them (most
-    /// tickets have none of the three).
-    pub async fn ticket_with_extras(
-        &self,
-        id: TicketId,
-    ) -> StoreResult<(Ticket, TicketExtras, Vec<TicketEvent>)> {
+    /// A ticket with its timeline, the staff it may be assigned to (both
+    /// aggregated as JSON) and whether it has quota members, attachments and
+    /// outbox messages, in one statement: each statement is a round trip (a
+    /// hand-off to sqlx's SQLite thread and back, a PostgreSQL parse, bind and
+    /// execute), and the page reads those three lists only when there is
+    /// something in them (most tickets have none of them).
+    pub async fn ticket_for_page(&self, id: TicketId) -> StoreResult<TicketRead> {
         const EVENT: &str = "e.id, e.kind, e.actor_label, e.from_value, e.to_value, e.body, \
             CASE WHEN e.internal THEN 1 ELSE 0 END, e.created_at";
-        let timeline = match self {
-            Db::Sqlite(_) => format!(
-                "(SELECT json_group_array(json_array({EVENT}) ORDER BY e.id) \
-                  FROM ticket_events e WHERE e.ticket_id = t.id)"
+        let staff = format!(
+            "SELECT id, display_name FROM staff_users WHERE {} \
+             ORDER BY display_name LIMIT {ASSIGNABLE_STAFF_SHOWN}",
+            assignable_staff_where("t.branch_code")
+        );
+        let (timeline, staff) = match self {
+            Db::Sqlite(_) => (
+                format!(
+                    "(SELECT json_group_array(json_array({EVENT}) ORDER BY e.id) \
+                      FROM ticket_events e WHERE e.ticket_id = t.id)"
+                ),
+                format!(
+                    "(SELECT json_group_array(json_array(s.id, s.display_name) \
+                      ORDER BY s.display_name) FROM ({staff}) AS s)"
+                ),
             ),
-            Db::Postgres(_) => format!(
-                "(SELECT CAST(json_agg(json_build_array({EVENT}) ORDER BY e.id) AS TEXT) \
-                  FROM ticket_events e WHERE e.ticket_id = t.id)"
+            Db::Postgres(_) => (
+                format!(
+                    "(SELECT CAST(json_agg(json_build_array({EVENT}) ORDER BY e.id) AS TEXT) \
+                      FROM ticket_events e WHERE e.ticket_id = t.id)"
+                ),
+                format!(
+                    "(SELECT CAST(json_agg(json_build_array(s.id, s.display_name) \
+                      ORDER BY s.display_name) AS TEXT) FROM ({staff}) AS s)"
+                ),
             ),
         };
         let sql = format!(
@@ -887,7 +928,7 @@ impl Db {
                EXISTS (SELECT 1 FROM ticket_members m WHERE m.ticket_id = t.id) AS has_members, \
                EXISTS (SELECT 1 FROM ticket_attachments a WHERE a.ticket_id = t.id) AS has_attachments, \
                EXISTS (SELECT 1 FROM outbox_messages o WHERE o.ticket_id = t.id) AS has_outbox, \
-               {timeline} AS events_json \
+               {timeline} AS events_json, {staff} AS staff_json \
              FROM tickets t LEFT JOIN staff_users u ON u.id = t.assignee_user_id WHERE t.id = $1"
         );
         let row: TicketWithExtras = on_pool!(self, |pool| sqlx::query_as(&sql)
@@ -895,7 +936,20 @@ impl Db {
             .fetch_one(pool)
             .await)?;
         let events = events_from_json(row.events_json.as_deref())?;
-        Ok((row.ticket, row.extras, events))
+        let assignable_staff: Vec<(i64, String)> = match row.staff_json.as_deref() {
+            Some(json) => serde_json::from_str(json)
+                .map_err(|error| anyhow::anyhow!("reading the assignable staff: {error}"))?,
+            None => Vec::new(),
+        };
+        Ok(TicketRead {
+            ticket: row.ticket,
+            extras: row.extras,
+            events,
+            assignable_staff: assignable_staff
+                .into_iter()
+                .map(|(id, name)| (UserId(id), name))
+                .collect(),
+        })
     }
 
     pub async fn ticket_events(&self, id: TicketId) -> StoreResult<Vec<TicketEvent>> {
@@ -1398,10 +1452,12 @@ impl Db {
         &self,
         branch: Option<&BranchCode>,
     ) -> StoreResult<Vec<(UserId, String)>> {
-        let sql = "SELECT id, display_name FROM staff_users WHERE active = TRUE \
-                   AND role IN ('admin', 'hq_staff', 'branch_staff', 'branch_admin') \
-                   AND (branch_code IS NULL OR branch_code = $1) ORDER BY display_name LIMIT 500";
-        Ok(on_pool!(self, |pool| sqlx::query_as(sql)
+        let sql = format!(
+            "SELECT id, display_name FROM staff_users WHERE {} \
+             ORDER BY display_name LIMIT {ASSIGNABLE_STAFF_SHOWN}",
+            assignable_staff_where("$1")
+        );
+        Ok(on_pool!(self, |pool| sqlx::query_as(&sql)
             .bind(branch)
             .fetch_all(pool)
             .await)?)

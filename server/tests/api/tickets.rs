@@ -479,11 +479,21 @@ async fn the_workflow_is_enforced_and_recorded(backend: Backend) {
         (5, 4, Some(105))
     );
     let events = app.db().ticket_events(id).await.expect("events");
-    let (_, _, timeline) = app.db().ticket_with_extras(id).await.expect("page data");
+    let read = app.db().ticket_for_page(id).await.expect("page data");
     assert_eq!(
-        timeline, events,
+        read.events, events,
         "the page's one-statement timeline is the events as stored, times to the digit"
     );
+    let ticket = app.db().ticket(id).await.expect("ticket");
+    assert_eq!(
+        read.assignable_staff,
+        app.db()
+            .assignable_staff(ticket.branch_code.as_ref())
+            .await
+            .expect("staff"),
+        "the page's assignee list is the one the assign action checks against"
+    );
+    assert!(!read.assignable_staff.is_empty());
     let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(
         kinds,
