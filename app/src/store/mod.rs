@@ -118,7 +118,11 @@ impl Db {
     /// Size it to the database server's cores when PostgreSQL runs elsewhere.
     pub async fn connect_with(url: &str, connections: Option<u32>) -> anyhow::Result<Db> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let options = PgConnectOptions::from_str(url).context("parsing the PostgreSQL URL")?;
+            // Generic plans for prepared statements: see
+            // `tickets::TicketFilter::planned_per_value` for where a value decides the plan.
+            let options = PgConnectOptions::from_str(url)
+                .context("parsing the PostgreSQL URL")?
+                .options([("plan_cache_mode", "force_generic_plan")]);
             let connections = connections.unwrap_or_else(|| {
                 let cores = std::thread::available_parallelism().map_or(2, |n| n.get() as u32);
                 (2 * cores).max(4)

@@ -417,6 +417,21 @@ fn match_expression(words: &[String], quote: &str, prefix: &str, and: &str) -> S
         .join(and)
 }
 
+/// A moment as a PostgreSQL literal (RFC 3339, UTC, to the microsecond).
+fn timestamp_literal(moment: DateTime<Utc>) -> String {
+    format!(
+        "TIMESTAMPTZ '{}'",
+        moment.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+    )
+}
+
+/// Text as an SQL string literal. The search expressions written this way hold
+/// only letters, digits, spaces, `&`, `:` and `*` (see [`index_word`]); quotes
+/// are doubled all the same.
+fn text_literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
 /// A word as the search index sees it: letters and digits only.
 fn index_word(word: &str) -> String {
     word.chars().filter(|c| c.is_alphanumeric()).collect()
@@ -488,6 +503,21 @@ impl TicketFilter {
         })
     }
 
+    /// Whether this filter's statement carries values in its text and is planned
+    /// for them, once. PostgreSQL connections plan every prepared statement
+    /// generically (`plan_cache_mode = force_generic_plan`, see
+    /// `Db::connect_with`): re-planning the list's statement for each execution
+    /// cost more than running it. Where the best plan depends on the value — how
+    /// many tickets a date range or the search words match decides between
+    /// walking the newest tickets and collecting the matches — the value is
+    /// written into the text as a literal instead, and the statement is not kept.
+    fn planned_per_value(&self, backend: Backend) -> bool {
+        backend == Backend::Postgres
+            && (self.created_from.is_some()
+                || self.created_before.is_some()
+                || matches!(self.search, Some(TicketSearch::Words(_))))
+    }
+
     /// Whether this filter is a word search that SQLite answers from its word index.
     fn searches_words_on(&self, backend: Backend) -> bool {
         backend == Backend::Sqlite
@@ -518,45 +548,94 @@ impl TicketFilter {
         if self.unrouted {
             conditions.push("t.branch_code IS NULL".to_owned());
         }
-        let mut push = |args: &mut Vec<Arg>, sql: &str, arg: Arg| {
+        let push = |conditions: &mut Vec<String>, args: &mut Vec<Arg>, sql: &str, arg: Arg| {
             args.push(arg);
             conditions.push(sql.replace('?', &format!("${}", args.len())));
         };
         if let Some(scope) = &self.scope {
-            push(args, "t.branch_code = ?", Arg::Text(scope.to_string()));
+            push(
+                &mut conditions,
+                args,
+                "t.branch_code = ?",
+                Arg::Text(scope.to_string()),
+            );
         }
         if let Some(branch) = &self.branch {
-            push(args, "t.branch_code = ?", Arg::Text(branch.to_string()));
+            push(
+                &mut conditions,
+                args,
+                "t.branch_code = ?",
+                Arg::Text(branch.to_string()),
+            );
         }
         if let Some(status) = self.status {
-            push(args, "t.id_status = ?", Arg::I64(status));
+            push(&mut conditions, args, "t.id_status = ?", Arg::I64(status));
         }
         if let Some(id_type) = self.id_type {
-            push(args, "t.id_type = ?", Arg::I64(id_type));
+            push(&mut conditions, args, "t.id_type = ?", Arg::I64(id_type));
         }
         if let Some(priority) = self.priority {
-            push(args, "t.id_priority = ?", Arg::I64(priority));
+            push(
+                &mut conditions,
+                args,
+                "t.id_priority = ?",
+                Arg::I64(priority),
+            );
         }
         if let Some(department) = self.department {
-            push(args, "t.id_process_unit = ?", Arg::I64(department));
+            push(
+                &mut conditions,
+                args,
+                "t.id_process_unit = ?",
+                Arg::I64(department),
+            );
         }
         if let Some(assignee) = self.assignee {
-            push(args, "t.assignee_user_id = ?", Arg::I64(assignee.0));
+            push(
+                &mut conditions,
+                args,
+                "t.assignee_user_id = ?",
+                Arg::I64(assignee.0),
+            );
         }
         if let Some(source) = self.source {
-            push(args, "t.source = ?", Arg::Text(source.to_owned()));
+            push(
+                &mut conditions,
+                args,
+                "t.source = ?",
+                Arg::Text(source.to_owned()),
+            );
         }
-        if let Some(from) = self.created_from {
-            push(args, "t.created_at >= ?", Arg::Time(from));
-        }
-        if let Some(before) = self.created_before {
-            push(args, "t.created_at < ?", Arg::Time(before));
+        match backend {
+            Backend::Sqlite => {
+                if let Some(from) = self.created_from {
+                    push(&mut conditions, args, "t.created_at >= ?", Arg::Time(from));
+                }
+                if let Some(before) = self.created_before {
+                    push(&mut conditions, args, "t.created_at < ?", Arg::Time(before));
+                }
+            }
+            // Written into the text: see `planned_per_value`.
+            Backend::Postgres => {
+                if let Some(from) = self.created_from {
+                    conditions.push(format!("t.created_at >= {}", timestamp_literal(from)));
+                }
+                if let Some(before) = self.created_before {
+                    conditions.push(format!("t.created_at < {}", timestamp_literal(before)));
+                }
+            }
         }
         if let Some(customer) = self.customer {
-            push(args, "t.id_customer = ?", Arg::I64(customer));
+            push(
+                &mut conditions,
+                args,
+                "t.id_customer = ?",
+                Arg::I64(customer),
+            );
         }
         if let Some(now) = self.overdue_at {
             push(
+                &mut conditions,
                 args,
                 "t.date_due < ? AND t.id_status IN (1, 2, 3, 6)",
                 Arg::Time(now),
@@ -566,6 +645,7 @@ impl TicketFilter {
             None => {}
             Some(TicketSearch::Phone(phone)) => {
                 push(
+                    &mut conditions,
                     args,
                     "t.customer_phone = ?",
                     Arg::Text(phone.as_str().to_owned()),
@@ -573,6 +653,7 @@ impl TicketFilter {
             }
             Some(TicketSearch::ContractCode(code)) => {
                 push(
+                    &mut conditions,
                     args,
                     "t.contact_code = ?",
                     Arg::Text(code.as_str().to_owned()),
@@ -588,7 +669,12 @@ impl TicketFilter {
                 ));
             }
             Some(TicketSearch::Code(code)) => {
-                push(args, "t.feedback_code = ?", Arg::Text(code.clone()));
+                push(
+                    &mut conditions,
+                    args,
+                    "t.feedback_code = ?",
+                    Arg::Text(code.clone()),
+                );
             }
             Some(TicketSearch::Words(words)) => {
                 let words: Vec<String> = words
@@ -603,18 +689,19 @@ impl TicketFilter {
                         // The FROM of `source` drives from the word index.
                         Backend::Sqlite => {
                             push(
+                                &mut conditions,
                                 args,
                                 "s.ticket_search MATCH ?",
                                 Arg::Text(match_expression(&words, "\"", "\"*", " AND ")),
                             );
                         }
+                        // Written into the text: see `planned_per_value`.
                         Backend::Postgres => {
                             let expression = match_expression(&words, "", ":*", " & ");
-                            push(
-                                args,
-                                "t.search_vector @@ to_tsquery('simple', ?)",
-                                Arg::Text(expression),
-                            );
+                            conditions.push(format!(
+                                "t.search_vector @@ to_tsquery('simple', {})",
+                                text_literal(&expression)
+                            ));
                         }
                     }
                 }
@@ -988,14 +1075,14 @@ impl Db {
             args.push(Arg::I64(cursor.0));
             conditions = format!("{conditions} AND {key} {comparison} ${}", args.len());
         }
-        args.push(Arg::I64(limit));
+        // The limit is written into the text: see `TicketFilter::planned_per_value`.
         let sql = format!(
             "SELECT {LIST_COLUMNS} FROM {from} LEFT JOIN staff_users u ON u.id = t.assignee_user_id \
-             WHERE {conditions} ORDER BY {key} {direction} LIMIT ${}",
-            args.len()
+             WHERE {conditions} ORDER BY {key} {direction} LIMIT {limit}"
         );
+        let persistent = !filter.planned_per_value(self.backend());
         Ok(on_pool!(self, |pool| bind_args!(
-            sqlx::query_as(&sql),
+            sqlx::query_as(&sql).persistent(persistent),
             &args
         )
         .fetch_all(pool)
@@ -1018,8 +1105,9 @@ impl Db {
         let sql = format!(
             "SELECT t.id_status, COUNT(*) FROM {from} WHERE {conditions} GROUP BY t.id_status ORDER BY t.id_status"
         );
+        let persistent = !without_status.planned_per_value(self.backend());
         Ok(on_pool!(self, |pool| bind_args!(
-            sqlx::query_as(&sql),
+            sqlx::query_as(&sql).persistent(persistent),
             &args
         )
         .fetch_all(pool)
@@ -1097,16 +1185,17 @@ impl Db {
         if matches!(without_status.search, Some(TicketSearch::Words(_))) {
             let mut args = Vec::new();
             let conditions = without_status.where_clause(self.backend(), &mut args);
-            args.push(Arg::I64(cap));
             let sql = format!(
                 "SELECT id_status, COUNT(*) FROM (SELECT t.id_status FROM {from} WHERE {conditions} \
-                 ORDER BY {key} DESC LIMIT ${}) AS matched GROUP BY id_status ORDER BY id_status",
-                args.len()
+                 ORDER BY {key} DESC LIMIT {cap}) AS matched GROUP BY id_status ORDER BY id_status"
             );
-            let counts: Vec<(i64, i64)> =
-                on_pool!(self, |pool| bind_args!(sqlx::query_as(&sql), &args)
-                    .fetch_all(pool)
-                    .await)?;
+            let persistent = !without_status.planned_per_value(self.backend());
+            let counts: Vec<(i64, i64)> = on_pool!(self, |pool| bind_args!(
+                sqlx::query_as(&sql).persistent(persistent),
+                &args
+            )
+            .fetch_all(pool)
+            .await)?;
             let seen: i64 = counts.iter().map(|(_, count)| count).sum();
             let bound = if seen >= cap {
                 CountBound::AtLeast
@@ -1121,23 +1210,24 @@ impl Db {
         // until `cap` rows of a rare status turn up.
         let mut args = Vec::new();
         let conditions = without_status.where_clause(self.backend(), &mut args);
-        args.push(Arg::I64(cap));
-        let cap_arg = args.len();
         let sql = TicketStatus::ALL
             .iter()
             .map(|status| {
                 format!(
                     "SELECT CAST({id} AS BIGINT) AS id_status, (SELECT COUNT(*) FROM (SELECT 1 FROM {from} WHERE {conditions} \
-                     AND t.id_status = {id} ORDER BY {key} DESC LIMIT ${cap_arg}) AS capped) AS matched",
+                     AND t.id_status = {id} ORDER BY {key} DESC LIMIT {cap}) AS capped) AS matched",
                     id = status.id()
                 )
             })
             .collect::<Vec<_>>()
             .join(" UNION ALL ");
-        let counts: Vec<(i64, i64)> =
-            on_pool!(self, |pool| bind_args!(sqlx::query_as(&sql), &args)
-                .fetch_all(pool)
-                .await)?;
+        let persistent = !without_status.planned_per_value(self.backend());
+        let counts: Vec<(i64, i64)> = on_pool!(self, |pool| bind_args!(
+            sqlx::query_as(&sql).persistent(persistent),
+            &args
+        )
+        .fetch_all(pool)
+        .await)?;
         Ok((counts, CountBound::CappedAt(cap)))
     }
 
@@ -1576,16 +1666,26 @@ impl Db {
                 "to_char(t.created_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD')"
             }
         };
+        // On PostgreSQL the start is written into the text, so the plan fits how
+        // many tickets it covers (see `TicketFilter::planned_per_value`).
+        let (start, persistent) = match self.backend() {
+            Backend::Sqlite => ("$2".to_owned(), true),
+            Backend::Postgres => (timestamp_literal(since), false),
+        };
         let sql = format!(
             "SELECT {day} AS day, t.branch_code, COUNT(*) FROM tickets t \
-             WHERE t.created_at >= $1 AND ($2 IS NULL OR t.branch_code = $2) \
+             WHERE t.created_at >= {start} AND ($1 IS NULL OR t.branch_code = $1) \
              GROUP BY {day}, t.branch_code ORDER BY 1, 2"
         );
-        Ok(on_pool!(self, |pool| sqlx::query_as(&sql)
-            .bind(since)
-            .bind(scope)
+        Ok(on_pool!(self, |pool| {
+            let query = sqlx::query_as(&sql).persistent(persistent).bind(scope);
+            match self.backend() {
+                Backend::Sqlite => query.bind(since),
+                Backend::Postgres => query,
+            }
             .fetch_all(pool)
-            .await)?)
+            .await
+        })?)
     }
 }
 

@@ -1329,6 +1329,80 @@ async fn demo_data_loads_in_bulk_and_leaves_the_schema_as_it_was(backend: Backen
     assert!(counts.iter().any(|(_, n)| *n > 3));
     assert_status_counts_are_kept(app.db()).await;
 
+    // A created-date range (written into the statement's text on PostgreSQL)
+    // finds exactly the tickets created in it, alone and with words.
+    let now = chrono::Utc::now();
+    let (from, before) = (
+        now - chrono::Duration::days(200),
+        now - chrono::Duration::days(100),
+    );
+    let in_range = |words: Option<&str>| tcrm_app::store::tickets::TicketFilter {
+        created_from: Some(from),
+        created_before: Some(before),
+        search: words
+            .map(|word| tcrm_app::store::tickets::TicketSearch::Words(vec![word.to_owned()])),
+        ..Default::default()
+    };
+    for words in [None, Some("nguyen")] {
+        let expected: i64 = tcrm_app::on_pool!(app.db(), |pool| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM tickets WHERE created_at >= $1 AND created_at < $2 \
+             AND ($3 IS NULL OR search_text LIKE $3)"
+        )
+        .bind(from)
+        .bind(before)
+        .bind(words.map(|word| format!("%{word}%")))
+        .fetch_one(pool)
+        .await)
+        .expect("count in range");
+        assert!(expected > 0, "{words:?}");
+        let listed = app
+            .db()
+            .list_tickets(
+                &in_range(words),
+                tcrm_app::store::tickets::TicketOrder::NewestFirst,
+                None,
+                10_000,
+            )
+            .await
+            .expect("list in range");
+        assert_eq!(listed.len() as i64, expected, "{words:?}");
+        assert!(
+            listed
+                .iter()
+                .all(|row| row.created_at >= from && row.created_at < before)
+        );
+        let counted: i64 = app
+            .db()
+            .count_tickets_by_status(&in_range(words))
+            .await
+            .expect("counts in range")
+            .iter()
+            .map(|(_, n)| n)
+            .sum();
+        assert_eq!(counted, expected, "{words:?}");
+    }
+    let since = now - chrono::Duration::days(30);
+    let per_day: i64 = app
+        .db()
+        .tickets_created_per_day(None, since)
+        .await
+        .expect("per day")
+        .iter()
+        .map(|(_, _, n)| n)
+        .sum();
+    let expected: i64 = tcrm_app::on_pool!(app.db(), |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM tickets WHERE created_at >= $1"
+    )
+    .bind(since)
+    .fetch_one(pool)
+    .await)
+    .expect("count since");
+    assert!(expected > 0);
+    assert_eq!(
+        per_day, expected,
+        "the 30-day trend counts every ticket since"
+    );
+
     // Ids continue after the loaded ones (PostgreSQL's identity sequence was moved).
     app.create_user("hq.agent", "hq_staff", None).await;
     let hq = app.signed_in("hq.agent").await;
