@@ -174,7 +174,7 @@ async fn dashboard() -> Result<AnyView, AppError> {
 
     let status_rows = open
         .iter()
-        .map(|(status, count)| view! { <tr><td>{status_badge(status.id())}</td><td class="num">{*count}</td></tr> })
+        .map(|(status, count)| view! { <tr><td>{status_badge(status.id())}</td><td class="num">{crate::format::count(*count)}</td></tr> })
         .collect_view();
     let trend_rows = days
         .iter()
@@ -187,7 +187,7 @@ async fn dashboard() -> Result<AnyView, AppError> {
                     .filter_map(|(branch, series)| series.get(day).map(|n| format!("{branch} {n}")))
                     .collect::<Vec<_>>()
                     .join(", ");
-                view! { <tr><td>{short(day)}</td><td class="num">{total}</td><td>{detail}</td></tr> }
+                view! { <tr><td>{short(day)}</td><td class="num">{crate::format::count(total)}</td><td>{detail}</td></tr> }
             })
         })
         .collect_view();
@@ -208,16 +208,16 @@ async fn dashboard() -> Result<AnyView, AppError> {
         <div class="cards">
             <a class="card" href="/tickets">
                 <span class="card-label">{t(Key::OpenTickets)}</span>
-                <span class="card-value" data-testid="open-count">{open_total}</span>
+                <span class="card-value" data-testid="open-count">{crate::format::count(open_total)}</span>
             </a>
             <a class="card card-alert" href="/tickets?overdue=1">
                 <span class="card-label">{t(Key::Overdue)}</span>
-                <span class="card-value" data-testid="overdue-count">{overdue}</span>
+                <span class="card-value" data-testid="overdue-count">{crate::format::count(overdue)}</span>
             </a>
             {unrouted.map(|count| view! {
                 <a class="card" href="/tickets?branch=unrouted">
                     <span class="card-label">{t(Key::UnroutedQueue)}</span>
-                    <span class="card-value" data-testid="unrouted-count">{count}</span>
+                    <span class="card-value" data-testid="unrouted-count">{crate::format::count(count)}</span>
                 </a>
             })}
             <a class="card" href="/tickets?mine=1">

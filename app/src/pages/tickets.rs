@@ -161,11 +161,8 @@ async fn list_content(query: TicketListQuery) -> Result<AnyView, AppError> {
     let total: i64 = counts.iter().map(|(_, count)| count).sum();
     let capped = counts.iter().any(|(_, count)| bound.is_lower_bound(*count));
     let shown = |count: i64, capped: bool| {
-        if capped {
-            format!("{count}+")
-        } else {
-            count.to_string()
-        }
+        let count = crate::format::count(count);
+        if capped { format!("{count}+") } else { count }
     };
 
     let mut tabs = vec![(

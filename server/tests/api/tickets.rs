@@ -1406,6 +1406,12 @@ async fn demo_data_loads_in_bulk_and_leaves_the_schema_as_it_was(backend: Backen
     // Ids continue after the loaded ones (PostgreSQL's identity sequence was moved).
     app.create_user("hq.agent", "hq_staff", None).await;
     let hq = app.signed_in("hq.agent").await;
+    // The list's tabs show exact counts from the kept ones, grouped by thousands.
+    let (_, list) = app.page(&hq, "/tickets").await;
+    assert!(
+        list.contains("<span class=\"count\">1.400</span>"),
+        "all 1 400 tickets counted on the first tab"
+    );
     let id = create(&app, &hq, "incident", &INCIDENT)
         .await
         .expect("a ticket after the load");
