@@ -34,14 +34,7 @@ impl Config {
         let secure_cookies =
             std::env::var("TCRM_SECURE_COOKIES").is_ok_and(|value| value == "1" || value == "true");
         let db_connections = match std::env::var("TCRM_DB_CONNECTIONS") {
-            Ok(value) => Some(
-                value
-                    .trim()
-                    .parse()
-                    .ok()
-                    .filter(|count| (1..=1000).contains(count))
-                    .context("TCRM_DB_CONNECTIONS must be a whole number from 1 to 1000")?,
-            ),
+            Ok(value) => Some(parse_db_connections(&value)?),
             Err(_) => None,
         };
         Ok(Config {
@@ -63,6 +56,15 @@ impl Config {
     pub fn database_for_logs(&self) -> String {
         redact_url(&self.database_url)
     }
+}
+
+fn parse_db_connections(value: &str) -> anyhow::Result<u32> {
+    value
+        .trim()
+        .parse()
+        .ok()
+        .filter(|count| (1..=1000).contains(count))
+        .context("TCRM_DB_CONNECTIONS must be a whole number from 1 to 1000")
 }
 
 fn redact_url(url: &str) -> String {
@@ -96,5 +98,17 @@ mod tests {
             redact_url("sqlite://data/tcrm.sqlite3"),
             "sqlite://data/tcrm.sqlite3"
         );
+    }
+
+    #[test]
+    fn pool_size_is_a_whole_number_from_1_to_1000() {
+        assert_eq!(parse_db_connections(" 8 ").expect("eight"), 8);
+        for bad in ["", "0", "1001", "-4", "eight", "4.5"] {
+            let error = parse_db_connections(bad).expect_err(bad).to_string();
+            assert_eq!(
+                error, "TCRM_DB_CONNECTIONS must be a whole number from 1 to 1000",
+                "{bad:?}"
+            );
+        }
     }
 }

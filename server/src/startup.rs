@@ -161,16 +161,10 @@ const COUNT_FOLD_INTERVAL: std::time::Duration = std::time::Duration::from_secs(
 
 /// Periodic housekeeping: expired sessions, pending ticket-count changes.
 pub fn spawn_housekeeping(state: &AppState) {
-    let db = state.db.clone();
-    tokio::spawn(async move {
-        let mut every_few_seconds = tokio::time::interval(COUNT_FOLD_INTERVAL);
-        loop {
-            every_few_seconds.tick().await;
-            if let Err(error) = db.fold_ticket_count_changes().await {
-                tracing::warn!(%error, "folding ticket count changes");
-            }
-        }
-    });
+    // Only PostgreSQL keeps count changes apart (SQLite updates them in place).
+    if let tcrm_app::store::Db::Postgres(_) = &state.db {
+        spawn_count_folding(state.db.clone());
+    }
     use tower_sessions::session_store::ExpiredDeletion;
     let sessions = SessionBackend::for_db(&state.db);
     tokio::spawn(async move {
@@ -179,6 +173,18 @@ pub fn spawn_housekeeping(state: &AppState) {
             every_hour.tick().await;
             if let Err(error) = sessions.delete_expired().await {
                 tracing::warn!(%error, "deleting expired sessions");
+            }
+        }
+    });
+}
+
+fn spawn_count_folding(db: tcrm_app::store::Db) {
+    tokio::spawn(async move {
+        let mut every_few_seconds = tokio::time::interval(COUNT_FOLD_INTERVAL);
+        loop {
+            every_few_seconds.tick().await;
+            if let Err(error) = db.fold_ticket_count_changes().await {
+                tracing::warn!(%error, "folding ticket count changes");
             }
         }
     });

@@ -1056,6 +1056,30 @@ impl Db {
             .await)?)
     }
 
+    /// Runs a statement over `filter`'s tickets with the binds its WHERE clause
+    /// collected, kept as a prepared statement unless values were written into
+    /// its text (see [`TicketFilter::planned_per_value`]).
+    async fn fetch_filtered<T>(
+        &self,
+        filter: &TicketFilter,
+        sql: &str,
+        args: &[Arg],
+    ) -> StoreResult<Vec<T>>
+    where
+        T: Send
+            + Unpin
+            + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    {
+        let persistent = !filter.planned_per_value(self.backend());
+        Ok(on_pool!(self, |pool| bind_args!(
+            sqlx::query_as(sql).persistent(persistent),
+            args
+        )
+        .fetch_all(pool)
+        .await)?)
+    }
+
     /// One page of the list: `limit` rows after the `cursor` id in the chosen order.
     pub async fn list_tickets(
         &self,
@@ -1080,13 +1104,7 @@ impl Db {
             "SELECT {LIST_COLUMNS} FROM {from} LEFT JOIN staff_users u ON u.id = t.assignee_user_id \
              WHERE {conditions} ORDER BY {key} {direction} LIMIT {limit}"
         );
-        let persistent = !filter.planned_per_value(self.backend());
-        Ok(on_pool!(self, |pool| bind_args!(
-            sqlx::query_as(&sql).persistent(persistent),
-            &args
-        )
-        .fetch_all(pool)
-        .await)?)
+        self.fetch_filtered(filter, &sql, &args).await
     }
 
     /// How many tickets match the filter, per status id (the list's tabs).
@@ -1105,13 +1123,7 @@ impl Db {
         let sql = format!(
             "SELECT t.id_status, COUNT(*) FROM {from} WHERE {conditions} GROUP BY t.id_status ORDER BY t.id_status"
         );
-        let persistent = !without_status.planned_per_value(self.backend());
-        Ok(on_pool!(self, |pool| bind_args!(
-            sqlx::query_as(&sql).persistent(persistent),
-            &args
-        )
-        .fetch_all(pool)
-        .await)?)
+        self.fetch_filtered(&without_status, &sql, &args).await
     }
 
     /// The kept per-branch, per-status counts (`ticket_status_counts`), with the
@@ -1182,20 +1194,14 @@ impl Db {
         let mut without_status = filter.clone();
         without_status.status = None;
         let (from, key) = without_status.source(self.backend());
+        let mut args = Vec::new();
+        let conditions = without_status.where_clause(self.backend(), &mut args);
         if matches!(without_status.search, Some(TicketSearch::Words(_))) {
-            let mut args = Vec::new();
-            let conditions = without_status.where_clause(self.backend(), &mut args);
             let sql = format!(
                 "SELECT id_status, COUNT(*) FROM (SELECT t.id_status FROM {from} WHERE {conditions} \
                  ORDER BY {key} DESC LIMIT {cap}) AS matched GROUP BY id_status ORDER BY id_status"
             );
-            let persistent = !without_status.planned_per_value(self.backend());
-            let counts: Vec<(i64, i64)> = on_pool!(self, |pool| bind_args!(
-                sqlx::query_as(&sql).persistent(persistent),
-                &args
-            )
-            .fetch_all(pool)
-            .await)?;
+            let counts: Vec<(i64, i64)> = self.fetch_filtered(&without_status, &sql, &args).await?;
             let seen: i64 = counts.iter().map(|(_, count)| count).sum();
             let bound = if seen >= cap {
                 CountBound::AtLeast
@@ -1208,8 +1214,6 @@ impl Db {
         // Newest first, as the list reads them: the planner then walks an index
         // on (…, status, id) for at most `cap` rows rather than scanning the table
         // until `cap` rows of a rare status turn up.
-        let mut args = Vec::new();
-        let conditions = without_status.where_clause(self.backend(), &mut args);
         let sql = TicketStatus::ALL
             .iter()
             .map(|status| {
@@ -1221,13 +1225,7 @@ impl Db {
             })
             .collect::<Vec<_>>()
             .join(" UNION ALL ");
-        let persistent = !without_status.planned_per_value(self.backend());
-        let counts: Vec<(i64, i64)> = on_pool!(self, |pool| bind_args!(
-            sqlx::query_as(&sql).persistent(persistent),
-            &args
-        )
-        .fetch_all(pool)
-        .await)?;
+        let counts = self.fetch_filtered(&without_status, &sql, &args).await?;
         Ok((counts, CountBound::CappedAt(cap)))
     }
 
