@@ -1,7 +1,9 @@
 -- wrk script: POSTs an incident of the seed's shape, each request with its own id_feedback.
 local counter = 0
-local thread_id = 0
 local threads = {}
+-- thread_id is a global each thread's own Lua state receives from setup(); a
+-- `local thread_id` here would shadow it, and both threads would send the same
+-- id_feedback values (half the requests then being replays of the other's).
 
 function setup(thread)
   thread:set("thread_id", #threads + 1)

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod login_throttle;
 pub mod notifications;
 pub mod outbox;
+mod pg_writer;
 pub mod reading_schedules;
 pub mod reference;
 pub mod sessions;
@@ -146,7 +147,7 @@ impl Db {
             // SQLite a ping is a hand-off to the connection's thread and back —
             // a round trip as costly as a small query, before every query.
             let pool = SqlitePoolOptions::new()
-                .max_connections(8)
+                .max_connections(connections.unwrap_or(8))
                 .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)

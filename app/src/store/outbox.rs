@@ -241,6 +241,19 @@ impl Db {
         lease_until: DateTime<Utc>,
         limit: i64,
     ) -> StoreResult<Vec<OutboxMessage>> {
+        // Looked for first with a read: the worker polls whether or not anything is
+        // due, and on SQLite even an UPDATE that changes nothing waits for the one
+        // write lock, queuing behind the ticket writes (1.2 s under the API benchmark).
+        let due: Option<i64> = on_pool!(self, |pool| sqlx::query_scalar(
+            "SELECT id FROM outbox_messages WHERE state = 'pending' AND next_attempt_at <= $1 \
+             AND (claimed_until IS NULL OR claimed_until < $1) LIMIT 1"
+        )
+        .bind(now)
+        .fetch_optional(pool)
+        .await)?;
+        if due.is_none() {
+            return Ok(Vec::new());
+        }
         let lock = match self.backend() {
             Backend::Postgres => "FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",

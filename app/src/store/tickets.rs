@@ -935,30 +935,16 @@ impl Db {
                 TicketId(super::sqlite_writer::write(pool, work).await?)
             }
             Db::Postgres(pool) => {
-                let outbox = super::outbox::enqueue_sql(
-                    "new_ticket",
-                    "TRUE",
-                    ["'create'", "'{}'", "'[]'", "$39", "$40"],
-                );
-                let code = "lpad(n.id::text, greatest(7, length(n.id::text)), '0')";
-                let statement = format!(
-                    "WITH new_ticket AS ( \
-                       INSERT INTO tickets (id, feedback_code, search_text, {INSERT_COLUMNS}) OVERRIDING SYSTEM VALUE \
-                       SELECT n.id, $44 || '-' || {code}, lower($44) || '-' || {code} || $45, {INSERT_VALUES} \
-                       FROM (SELECT nextval(pg_get_serial_sequence('tickets', 'id')) AS id) n \
-                       RETURNING id, branch_code, api_account_id \
-                     ), created_event AS ( \
-                       INSERT INTO ticket_events (ticket_id, kind, actor_user_id, actor_api_account_id, actor_label, to_value, created_at) \
-                       SELECT id, 'created', $38, $40, $46, '1', $39 FROM new_ticket \
-                     ), messages AS ({outbox}) \
-                     SELECT id FROM new_ticket"
-                );
-                bind_new_ticket!(sqlx::query_scalar(&statement), ticket, now)
-                    .bind(&prefix)
-                    .bind(&rest)
-                    .bind(&ticket.actor_label)
-                    .fetch_one(pool)
-                    .await?
+                super::pg_writer::create(
+                    pool,
+                    super::pg_writer::PlainCreate {
+                        ticket: ticket.clone(),
+                        prefix,
+                        rest,
+                        now,
+                    },
+                )
+                .await?
             }
         };
         Ok(id)

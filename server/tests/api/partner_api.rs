@@ -8,8 +8,9 @@ use serde_json::{Value, json};
 use tcrm_app::api_accounts::{
     ApiAccountInput, create_api_account, rotate_api_password, set_api_account_active,
 };
-use tcrm_app::domain::{BranchCode, ContractCode, Phone};
-use tcrm_app::store::tickets::NewContract;
+use tcrm_app::domain::{BranchCode, ContractCode, Phone, TicketId};
+use tcrm_app::store::StoreError;
+use tcrm_app::store::tickets::{NewContract, NewTicket};
 
 use crate::helpers::{Backend, TestApp, both_backends};
 
@@ -622,8 +623,102 @@ async fn idempotency(backend: Backend) {
     assert_eq!(burst_ids.len(), 6, "{burst_ids:?}");
     assert!(race_ids.is_disjoint(&burst_ids));
     assert_eq!(ticket_count(&app).await, 3 + 6);
+    // Every ticket has its one creation event and its code, however its group
+    // went (on PostgreSQL a burst is one statement that skips the duplicates).
+    let (events, codes): (i64, i64) = tcrm_app::on_pool!(app.db(), |pool| sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM ticket_events WHERE kind = 'created'), \
+                (SELECT COUNT(DISTINCT feedback_code) FROM tickets)"
+    )
+    .fetch_one(pool)
+    .await)
+    .expect("events and codes");
+    assert_eq!((events, codes), (3 + 6, 3 + 6));
 }
 both_backends!(idempotency);
+
+/// Creations that arrive together — one statement on PostgreSQL, one transaction
+/// on SQLite — are each written once, with their code, search words and creation
+/// event; a duplicate `id_feedback` among them is refused alone.
+async fn creations_arriving_together_are_each_written_once(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let account = api_account(&app, "burst", "app", "").await;
+    let ticket = |external: &str| NewTicket {
+        branch: Some(BranchCode::parse("GD").expect("branch")),
+        id_type: 2,
+        id_priority: 2,
+        source: "api",
+        customer_name: "Trần Thị Bích".into(),
+        content: format!("Rò rỉ nước, phiếu {external}"),
+        actor_label: "burst".into(),
+        api_account_id: Some(account),
+        external_id: Some(external.into()),
+        ..NewTicket::default()
+    };
+    let sent = ["a", "b", "c", "b", "d"].map(ticket);
+    let db = app.db();
+    let outcomes = tokio::join!(
+        db.create_ticket(&sent[0]),
+        db.create_ticket(&sent[1]),
+        db.create_ticket(&sent[2]),
+        db.create_ticket(&sent[3]),
+        db.create_ticket(&sent[4]),
+    );
+    let outcomes = [outcomes.0, outcomes.1, outcomes.2, outcomes.3, outcomes.4];
+    let created: Vec<TicketId> = outcomes
+        .iter()
+        .filter_map(|outcome| outcome.as_ref().ok().copied())
+        .collect();
+    assert_eq!(created.len(), 4, "{outcomes:?}");
+    let refused = outcomes
+        .iter()
+        .filter(|outcome| matches!(outcome, Err(StoreError::UniqueViolation(_))))
+        .count();
+    assert_eq!(refused, 1, "{outcomes:?}");
+    assert!(outcomes[0].is_ok() && outcomes[2].is_ok() && outcomes[4].is_ok());
+    for id in created {
+        let read = db.ticket_for_page(id).await.expect("ticket");
+        let code = tcrm_app::store::tickets::ticket_code(read.ticket.branch_code.as_ref(), id);
+        assert_eq!(read.ticket.feedback_code.as_deref(), Some(code.as_str()));
+        let kinds: Vec<&str> = read
+            .events
+            .iter()
+            .map(|event| event.kind.as_str())
+            .collect();
+        assert_eq!(kinds, ["created"], "ticket {id:?}");
+        let words: String = tcrm_app::on_pool!(db, |pool| sqlx::query_scalar(
+            "SELECT search_text FROM tickets WHERE id = $1"
+        )
+        .bind(id.0)
+        .fetch_one(pool)
+        .await)
+        .expect("search words");
+        assert!(
+            words.starts_with(&code.to_lowercase()) && words.contains("tran thi bich"),
+            "{words}"
+        );
+    }
+    assert_eq!(ticket_count(&app).await, 4);
+
+    // A creation the database refuses for another reason (a request type that
+    // does not exist) fails alone too; the others of its group are written.
+    let mut unknown_type = ticket("e");
+    unknown_type.id_type = 999;
+    let (f, g) = (ticket("f"), ticket("g"));
+    let (first, refused, last) = tokio::join!(
+        db.create_ticket(&f),
+        db.create_ticket(&unknown_type),
+        db.create_ticket(&g),
+    );
+    assert!(first.is_ok() && last.is_ok(), "{first:?} {last:?}");
+    assert!(
+        matches!(refused, Err(StoreError::ForeignKeyViolation(_))),
+        "{refused:?}"
+    );
+    assert_eq!(ticket_count(&app).await, 6);
+}
+both_backends!(creations_arriving_together_are_each_written_once);
 
 async fn token_for(app: &TestApp, username: &str) -> String {
     token(app, username).await
