@@ -448,6 +448,14 @@ enum KeptCounts {
     Nothing,
 }
 
+/// At most this many of a word search's newest matches are counted on PostgreSQL.
+/// It has no index that yields matches newest first (SQLite's FTS5 does): the
+/// count walks the newest tickets and tests each one's words, ~0.85 µs a ticket,
+/// so each counted match of "nguyen van hung" (0.4 % of tickets) costs a walk of
+/// ~250 tickets. Counting 50 rather than 200 took that search page from ~52 ms of
+/// database time to ~20 ms; the tabs then read "50+".
+const POSTGRES_WORD_COUNT_CAP: i64 = 50;
+
 /// How far the list's status tabs can be trusted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CountBound {
@@ -1183,6 +1191,10 @@ impl Db {
         let mut args = Vec::new();
         let conditions = without_status.where_clause(self.backend(), &mut args);
         if matches!(without_status.search, Some(TicketSearch::Words(_))) {
+            let cap = match self {
+                Db::Sqlite(_) => cap,
+                Db::Postgres(_) => cap.min(POSTGRES_WORD_COUNT_CAP),
+            };
             let sql = format!(
                 "SELECT id_status, COUNT(*) FROM (SELECT t.id_status FROM {from} WHERE {conditions} \
                  ORDER BY {key} DESC LIMIT {cap}) AS matched GROUP BY id_status ORDER BY id_status"
