@@ -60,7 +60,8 @@ fn bulk_report() -> Option<(String, Vec<(String, Key)>)> {
 /// Tab counts stop at this many per status (shown as "1000+").
 pub const COUNT_CAP: i64 = 1000;
 /// The same for a word search, whose counts walk the word index's matches: the
-/// tabs of a search are a guide, the rows are what the agent reads.
+/// tabs of a search are a guide, the rows are what the agent reads. PostgreSQL,
+/// which has no such index, counts fewer (see `store::tickets`).
 pub const SEARCH_COUNT_CAP: i64 = 200;
 
 /// Rows per page.

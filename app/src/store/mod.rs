@@ -18,6 +18,7 @@ mod sqlite_rebuild;
 mod sqlite_writer;
 pub mod tickets;
 pub mod users;
+mod write_groups;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -24,9 +24,9 @@ use std::sync::{Arc, LazyLock, Mutex};
 
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
-use tokio::sync::{Semaphore, oneshot};
 
 use super::tickets::NewTicket;
+use super::write_groups::{Member, WriteGroups, queue_of};
 use super::{StoreError, StoreResult};
 use crate::domain::TicketId;
 
@@ -45,15 +45,7 @@ pub(crate) struct PlainCreate {
     pub now: DateTime<Utc>,
 }
 
-struct Job {
-    create: PlainCreate,
-    reply: oneshot::Sender<StoreResult<TicketId>>,
-}
-
-struct Writer {
-    pending: Mutex<Vec<Job>>,
-    drainers: Arc<Semaphore>,
-}
+type Writer = WriteGroups<PlainCreate, TicketId>;
 
 fn writer_of(pool: &PgPool) -> Arc<Writer> {
     static WRITERS: LazyLock<Mutex<HashMap<String, Arc<Writer>>>> = LazyLock::new(Default::default);
@@ -64,77 +56,41 @@ fn writer_of(pool: &PgPool) -> Arc<Writer> {
         options.get_port(),
         options.get_database().unwrap_or_default()
     );
-    let mut writers = WRITERS
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    writers
-        .entry(database)
-        .or_insert_with(|| {
-            Arc::new(Writer {
-                pending: Mutex::new(Vec::new()),
-                drainers: Arc::new(Semaphore::new(DRAINERS)),
-            })
-        })
-        .clone()
+    queue_of(&WRITERS, database, || WriteGroups::new(DRAINERS, MAX_GROUP))
 }
 
 /// Inserts the ticket in the next group of this database; answers after its commit.
 pub(crate) async fn create(pool: &PgPool, create: PlainCreate) -> StoreResult<TicketId> {
-    let writer = writer_of(pool);
-    let (reply, answer) = oneshot::channel();
-    writer
-        .pending
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .push(Job { create, reply });
     let pool = pool.clone();
-    tokio::spawn(async move {
-        let Ok(_drainer) = writer.drainers.clone().acquire_owned().await else {
-            return;
-        };
-        loop {
-            let group: Vec<Job> = {
-                let mut pending = writer
-                    .pending
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                let take = pending.len().min(MAX_GROUP);
-                pending.drain(..take).collect()
-            };
-            if group.is_empty() {
-                return;
-            }
-            run_group(&pool, group).await;
-        }
-    });
-    answer.await.map_err(|_| {
-        StoreError::Other(anyhow::anyhow!(
-            "the PostgreSQL writer stopped before answering"
-        ))
-    })?
+    writer_of(&pool)
+        .submit(create, "PostgreSQL writer", move |group| {
+            let pool = pool.clone();
+            async move { run_group(&pool, group).await }
+        })
+        .await
 }
 
-async fn run_group(pool: &PgPool, group: Vec<Job>) {
-    let creates: Vec<&PlainCreate> = group.iter().map(|job| &job.create).collect();
+async fn run_group(pool: &PgPool, group: Vec<Member<PlainCreate, TicketId>>) {
+    let creates: Vec<&PlainCreate> = group.iter().map(|member| &member.work).collect();
     match insert(pool, &creates).await {
         Ok(ids) => {
-            for (job, id) in group.into_iter().zip(ids) {
-                let _ = job.reply.send(id.ok_or_else(taken));
+            for (member, id) in group.into_iter().zip(ids) {
+                let _ = member.reply.send(id.ok_or_else(taken));
             }
         }
         Err(_) if group.len() > 1 => {
             // Nothing of the group was written: each one again, alone.
-            for job in group {
-                let outcome = insert(pool, &[&job.create]).await;
-                let _ = job.reply.send(match outcome {
+            for member in group {
+                let outcome = insert(pool, &[&member.work]).await;
+                let _ = member.reply.send(match outcome {
                     Ok(ids) => ids.into_iter().next().flatten().ok_or_else(taken),
                     Err(error) => Err(StoreError::from(error)),
                 });
             }
         }
         Err(error) => {
-            if let Some(job) = group.into_iter().next() {
-                let _ = job.reply.send(Err(StoreError::from(error)));
+            if let Some(member) = group.into_iter().next() {
+                let _ = member.reply.send(Err(StoreError::from(error)));
             }
         }
     }
@@ -264,7 +220,7 @@ fn group_statement() -> &'static str {
             .copied()
             .filter(|name| !NOT_COLUMNS.contains(name))
             .collect();
-        let columns = columns.join(", ");
+        let qualified: Vec<String> = columns.iter().map(|name| format!("i.{name}")).collect();
         let code = "lpad(i.id::text, greatest(7, length(i.id::text)), '0')";
         let outbox = super::outbox::enqueue_sql(
             "new_ticket",
@@ -296,11 +252,8 @@ fn group_statement() -> &'static str {
              SELECT i.id, i.ord FROM input i JOIN new_ticket n ON n.id = i.id",
             arrays = arrays.join(", "),
             names = names.join(", "),
-            qualified = columns
-                .split(", ")
-                .map(|name| format!("i.{name}"))
-                .collect::<Vec<_>>()
-                .join(", "),
+            columns = columns.join(", "),
+            qualified = qualified.join(", "),
         )
     });
     &STATEMENT

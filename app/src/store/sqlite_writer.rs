@@ -22,8 +22,9 @@ use futures::future::BoxFuture;
 use sqlx::SqliteConnection;
 use sqlx::pool::PoolConnection;
 use sqlx::{Sqlite, SqlitePool};
-use tokio::sync::{OwnedMutexGuard, oneshot};
+use tokio::sync::{OwnedSemaphorePermit, oneshot};
 
+use super::write_groups::{Member, WriteGroups, queue_of};
 use super::{StoreError, StoreResult};
 
 /// The savepoint each write of a group runs in: its SQL must begin with
@@ -47,71 +48,33 @@ pub(crate) fn in_savepoint(body: &str) -> String {
 /// Where a write's answer goes.
 type Reply = oneshot::Sender<StoreResult<i64>>;
 
-struct Job {
-    work: Work,
-    reply: Reply,
-}
-
-/// The queue and gate of one database file.
-#[derive(Default)]
-struct FileWriter {
-    pending: Mutex<Vec<Job>>,
-    gate: Arc<tokio::sync::Mutex<()>>,
-}
+/// The queue of one database file: one drainer at a time, SQLite having one writer.
+type FileWriter = WriteGroups<Work, i64>;
 
 fn writer_of(pool: &SqlitePool) -> Arc<FileWriter> {
     static WRITERS: LazyLock<Mutex<HashMap<PathBuf, Arc<FileWriter>>>> =
         LazyLock::new(Default::default);
     let file = pool.connect_options().get_filename().to_path_buf();
-    let mut writers = WRITERS
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    writers.entry(file).or_default().clone()
+    queue_of(&WRITERS, file, || WriteGroups::new(1, MAX_GROUP))
 }
 
 /// Holds the file's write gate: a write that cannot join a group (one of many
 /// statements and files) takes it so as to queue here rather than in SQLite's
 /// busy handler, whose sleeps grow under contention.
-pub(crate) async fn exclusive(pool: &SqlitePool) -> OwnedMutexGuard<()> {
-    writer_of(pool).gate.clone().lock_owned().await
+pub(crate) async fn exclusive(pool: &SqlitePool) -> OwnedSemaphorePermit {
+    writer_of(pool).place().await
 }
 
 /// Runs `work` in the next group of this database file; answers after the
 /// group's commit.
 pub(crate) async fn write(pool: &SqlitePool, work: Work) -> StoreResult<i64> {
-    let writer = writer_of(pool);
-    let (reply, answer) = oneshot::channel();
-    writer
-        .pending
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .push(Job { work, reply });
-    // A drainer per write, though most find their job already taken: one that
-    // is cancelled (its runtime shutting down) then strands nothing, and
-    // spawning only for the first job of an empty queue measured no faster.
     let pool = pool.clone();
-    tokio::spawn(async move {
-        let _gate = writer.gate.clone().lock_owned().await;
-        loop {
-            let group: Vec<Job> = {
-                let mut pending = writer
-                    .pending
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                let take = pending.len().min(MAX_GROUP);
-                pending.drain(..take).collect()
-            };
-            if group.is_empty() {
-                return;
-            }
-            run_group(&pool, group).await;
-        }
-    });
-    answer.await.map_err(|_| {
-        StoreError::Other(anyhow::anyhow!(
-            "the SQLite writer stopped before answering"
-        ))
-    })?
+    writer_of(&pool)
+        .submit(work, "SQLite writer", move |group| {
+            let pool = pool.clone();
+            async move { run_group(&pool, group).await }
+        })
+        .await
 }
 
 fn fail_all(replies: impl IntoIterator<Item = Reply>, error: &sqlx::Error) {
@@ -122,7 +85,7 @@ fn fail_all(replies: impl IntoIterator<Item = Reply>, error: &sqlx::Error) {
     }
 }
 
-async fn run_group(pool: &SqlitePool, group: Vec<Job>) {
+async fn run_group(pool: &SqlitePool, group: Vec<Member<Work, i64>>) {
     let mut conn = match pool.acquire().await {
         Ok(conn) => conn,
         Err(error) => return fail_all(group.into_iter().map(|job| job.reply), &error),
@@ -132,7 +95,7 @@ async fn run_group(pool: &SqlitePool, group: Vec<Job>) {
     }
     let mut outcomes: Vec<(Reply, Result<i64, sqlx::Error>)> = Vec::with_capacity(group.len());
     let mut jobs = group.into_iter();
-    while let Some(Job { work, reply }) = jobs.next() {
+    while let Some(Member { work, reply }) = jobs.next() {
         let outcome = work(&mut conn).await;
         if outcome.is_err() {
             let undone = sqlx::query(&format!("ROLLBACK TO {SAVEPOINT}; RELEASE {SAVEPOINT}"))
@@ -209,13 +172,7 @@ mod tests {
             })
             .collect();
         let writer = writer_of(&pool);
-        while writer
-            .pending
-            .lock()
-            .map(|pending| pending.len())
-            .unwrap_or(0)
-            < 4
-        {
+        while writer.queued() < 4 {
             tokio::task::yield_now().await;
         }
         drop(gate);
