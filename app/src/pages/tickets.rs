@@ -13,6 +13,7 @@ use crate::page_title;
 use crate::pages::query_param;
 use crate::pages::ticket_common::{Lookups, status_badge, status_options};
 use crate::request::app_state;
+use crate::store::tickets::FirstPage;
 use crate::store::tickets::TicketOrder;
 use crate::tickets::TicketListQuery;
 
@@ -154,7 +155,14 @@ async fn list_content(query: TicketListQuery) -> Result<AnyView, AppError> {
     };
     let (counts, bound) = state
         .db
-        .count_tickets_by_status_capped(&filter, cap)
+        .count_tickets_by_status_capped(
+            &filter,
+            cap,
+            cursor.is_none().then_some(FirstPage {
+                rows: &rows,
+                limit: PAGE_SIZE + 1,
+            }),
+        )
         .await?;
     let has_more = rows.len() as i64 > PAGE_SIZE;
     let rows: Vec<_> = rows.into_iter().take(PAGE_SIZE as usize).collect();

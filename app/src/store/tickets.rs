@@ -456,6 +456,44 @@ enum KeptCounts {
 /// database time to ~20 ms; the tabs then read "50+".
 const POSTGRES_WORD_COUNT_CAP: i64 = 50;
 
+/// A filter's first page of tickets, newest first, as the list read it: at most
+/// `limit` rows, fewer only when no more tickets match.
+#[derive(Clone, Copy, Debug)]
+pub struct FirstPage<'a> {
+    pub rows: &'a [TicketListItem],
+    pub limit: i64,
+}
+
+impl FirstPage<'_> {
+    /// Per status, how many of the newest `cap` matches the page shows — `None`
+    /// when the page is full and holds fewer than `cap` rows (more may match).
+    fn status_counts(self, cap: i64) -> Option<(Vec<(i64, i64)>, CountBound)> {
+        let shown = self.rows.len() as i64;
+        let complete = shown < self.limit;
+        if !complete && shown < cap {
+            return None;
+        }
+        let counted = shown.min(cap);
+        let mut counts: Vec<(i64, i64)> = Vec::new();
+        for row in &self.rows[..counted as usize] {
+            match counts
+                .iter_mut()
+                .find(|(status, _)| *status == row.id_status)
+            {
+                Some((_, count)) => *count += 1,
+                None => counts.push((row.id_status, 1)),
+            }
+        }
+        counts.sort_unstable();
+        let bound = if counted >= cap {
+            CountBound::AtLeast
+        } else {
+            CountBound::Exact
+        };
+        Some((counts, bound))
+    }
+}
+
 /// How far the list's status tabs can be trusted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CountBound {
@@ -1177,10 +1215,17 @@ impl Db {
     /// and a word search counts only its newest `cap` matches, whatever their
     /// status, in one walk (a walk per status would visit each status's tickets, or
     /// on PostgreSQL intersect the GIN index's large posting lists once per status).
+    ///
+    /// `first_page` is the filter's first page as the list just read it, newest
+    /// first, if the caller has it. A word search with no status chosen counts
+    /// exactly the matches that page starts with; where the backend counts no
+    /// more than the page holds (PostgreSQL's 50 of a page of 51), the counts are
+    /// read off the page instead of walking the same matches again.
     pub async fn count_tickets_by_status_capped(
         &self,
         filter: &TicketFilter,
         cap: i64,
+        first_page: Option<FirstPage<'_>>,
     ) -> StoreResult<(Vec<(i64, i64)>, CountBound)> {
         if let Some(kept) = filter.kept_counts() {
             return Ok((self.kept_status_counts(&kept).await?, CountBound::Exact));
@@ -1195,6 +1240,11 @@ impl Db {
                 Db::Sqlite(_) => cap,
                 Db::Postgres(_) => cap.min(POSTGRES_WORD_COUNT_CAP),
             };
+            if filter.status.is_none()
+                && let Some(counted) = first_page.and_then(|page| page.status_counts(cap))
+            {
+                return Ok(counted);
+            }
             let sql = format!(
                 "SELECT id_status, COUNT(*) FROM (SELECT t.id_status FROM {from} WHERE {conditions} \
                  ORDER BY {key} DESC LIMIT {cap}) AS matched GROUP BY id_status ORDER BY id_status"
@@ -1954,5 +2004,69 @@ impl Db {
             tx.commit().await?;
             Ok::<_, StoreError>(())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(statuses: &[i64]) -> Vec<TicketListItem> {
+        statuses
+            .iter()
+            .enumerate()
+            .map(|(index, status)| TicketListItem {
+                id: TicketId(1000 - index as i64),
+                feedback_code: None,
+                branch_code: None,
+                id_type: 1,
+                id_status: *status,
+                id_priority: 1,
+                id_process_unit: None,
+                assignee_name: None,
+                source: "staff".into(),
+                contact_code: None,
+                customer_name: String::new(),
+                customer_phone: None,
+                customer_address: String::new(),
+                date_due: None,
+                created_at: Utc::now(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_first_page_counts_what_it_holds_up_to_the_cap() {
+        // Fewer rows than asked for: every match is on the page, counted exactly.
+        let short = rows(&[3, 1, 3]);
+        let page = FirstPage {
+            rows: &short,
+            limit: 5,
+        };
+        assert_eq!(
+            page.status_counts(50),
+            Some((vec![(1, 1), (3, 2)], CountBound::Exact))
+        );
+        // A full page counts its newest `cap` rows, a lower bound.
+        let full = rows(&[2, 2, 5, 1, 1]);
+        let page = FirstPage {
+            rows: &full,
+            limit: 5,
+        };
+        assert_eq!(
+            page.status_counts(4),
+            Some((vec![(1, 1), (2, 2), (5, 1)], CountBound::AtLeast))
+        );
+        // A complete page holding exactly `cap` matches: as a walk capped there reads.
+        assert_eq!(
+            FirstPage {
+                rows: &full,
+                limit: 6
+            }
+            .status_counts(5),
+            Some((vec![(1, 2), (2, 2), (5, 1)], CountBound::AtLeast))
+        );
+        // A full page shorter than the cap cannot say what lies beyond it.
+        assert_eq!(page.status_counts(6), None);
     }
 }

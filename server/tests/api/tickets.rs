@@ -1299,7 +1299,7 @@ async fn demo_data_loads_in_bulk_and_leaves_the_schema_as_it_was(backend: Backen
     // The tabs' counts: exact under the cap, "at least" over it.
     let (counts, bound) = app
         .db()
-        .count_tickets_by_status_capped(&filter, 100_000)
+        .count_tickets_by_status_capped(&filter, 100_000, None)
         .await
         .expect("counts");
     let counted = counts.iter().map(|(_, n)| n).sum::<i64>();
@@ -1314,9 +1314,34 @@ async fn demo_data_loads_in_bulk_and_leaves_the_schema_as_it_was(backend: Backen
             assert_eq!((counted, bound), (50, CountBound::AtLeast));
         }
     }
+    // Read off the list's first page, the counts are the same as walked again
+    // (PostgreSQL's 50 fit a page of 51; SQLite's cap does not, and it walks).
+    let first_page = app
+        .db()
+        .list_tickets(
+            &filter,
+            tcrm_app::store::tickets::TicketOrder::NewestFirst,
+            None,
+            51,
+        )
+        .await
+        .expect("first page");
+    let from_page = app
+        .db()
+        .count_tickets_by_status_capped(
+            &filter,
+            100_000,
+            Some(tcrm_app::store::tickets::FirstPage {
+                rows: &first_page,
+                limit: 51,
+            }),
+        )
+        .await
+        .expect("counts from the first page");
+    assert_eq!(from_page, (counts.clone(), bound));
     let (counts, bound) = app
         .db()
-        .count_tickets_by_status_capped(&filter, 3)
+        .count_tickets_by_status_capped(&filter, 3, None)
         .await
         .expect("capped counts");
     assert!(counts.iter().all(|(_, n)| *n <= 3));
@@ -1332,7 +1357,7 @@ async fn demo_data_loads_in_bulk_and_leaves_the_schema_as_it_was(backend: Backen
     };
     let (counts, bound) = app
         .db()
-        .count_tickets_by_status_capped(&by_branch, 3)
+        .count_tickets_by_status_capped(&by_branch, 3, None)
         .await
         .expect("kept counts");
     assert_eq!(bound, CountBound::Exact);
