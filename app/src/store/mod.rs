@@ -122,9 +122,12 @@ impl Db {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             // Generic plans for prepared statements: see
             // `tickets::TicketFilter::planned_per_value` for where a value decides the plan.
+            // No JIT: it compiles a statement whose estimated cost is high — the word
+            // search's walk over index blocks is estimated at a thousand blocks — for
+            // ~400 ms, and no statement here runs long enough to win that back.
             let options = PgConnectOptions::from_str(url)
                 .context("parsing the PostgreSQL URL")?
-                .options([("plan_cache_mode", "force_generic_plan")]);
+                .options([("plan_cache_mode", "force_generic_plan"), ("jit", "off")]);
             let connections = connections.unwrap_or_else(|| {
                 let cores = std::thread::available_parallelism().map_or(2, |n| n.get() as u32);
                 (2 * cores).max(4)
