@@ -92,7 +92,7 @@ pub async fn identify(
         language,
         address,
     });
-    next.run(request).await
+    crate::i18n::InLanguage::new(language, next.run(request)).await
 }
 
 fn url_encode(value: &str) -> String {

@@ -23,12 +23,13 @@ pub struct AppState {
     pub reference: std::sync::Arc<tokio::sync::OnceCell<ReferenceNames>>,
 }
 
-/// The names pages show for reference ids (see [`AppState::reference`]).
+/// The names pages show for reference ids (see [`AppState::reference`]), shared:
+/// a page takes its own handle on them without copying every name.
 #[derive(Clone, Debug, Default)]
 pub struct ReferenceNames {
-    pub lookups: crate::pages::ticket_common::Lookups,
+    pub lookups: std::sync::Arc<crate::pages::ticket_common::Lookups>,
     /// Each branch's code and name, in the seed's order.
-    pub branches: Vec<(crate::domain::BranchCode, String)>,
+    pub branches: std::sync::Arc<Vec<(crate::domain::BranchCode, String)>>,
 }
 
 impl AppState {
@@ -44,7 +45,10 @@ impl AppState {
                     .into_iter()
                     .map(|branch| (branch.code, branch.name))
                     .collect();
-                Ok::<_, crate::error::AppError>(ReferenceNames { lookups, branches })
+                Ok::<_, crate::error::AppError>(ReferenceNames {
+                    lookups: std::sync::Arc::new(lookups),
+                    branches: std::sync::Arc::new(branches),
+                })
             })
             .await
     }

@@ -206,7 +206,7 @@ enum Phase {
 struct Export<E> {
     state: AppState,
     filter: TicketFilter,
-    lookups: Lookups,
+    lookups: std::sync::Arc<Lookups>,
     language: Language,
     encoder: E,
     phase: Phase,
