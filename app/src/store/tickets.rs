@@ -430,6 +430,15 @@ fn index_word(word: &str) -> String {
     word.chars().filter(|c| c.is_alphanumeric()).collect()
 }
 
+/// A search's words as the index sees them, the empty ones left out.
+fn index_words(words: &[String]) -> Vec<String> {
+    words
+        .iter()
+        .map(|word| index_word(word))
+        .filter(|word| !word.is_empty())
+        .collect()
+}
+
 /// The tickets a per-status count covers when nothing but the branch narrows them:
 /// then `ticket_status_counts` answers exactly.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -571,10 +580,8 @@ impl TicketFilter {
         let Some(TicketSearch::Words(words)) = &self.search else {
             return None;
         };
-        let words: Vec<String> = words
-            .iter()
-            .map(|word| index_word(word))
-            .filter(|word| !word.is_empty())
+        let words: Vec<String> = index_words(words)
+            .into_iter()
             .map(|word| format!("b%1$sz{word}"))
             .collect();
         (backend == Backend::Postgres && !words.is_empty())
@@ -733,11 +740,7 @@ impl TicketFilter {
                 );
             }
             Some(TicketSearch::Words(words)) => {
-                let words: Vec<String> = words
-                    .iter()
-                    .map(|w| index_word(w))
-                    .filter(|w| !w.is_empty())
-                    .collect();
+                let words = index_words(words);
                 if words.is_empty() {
                     conditions.push("1 = 0".into());
                 } else {

@@ -10,9 +10,10 @@ use tcrm_app::error::AppError;
 use tcrm_app::i18n::Key;
 use tcrm_app::store::Db;
 use tcrm_app::store::outbox::RemoteSettings;
-use tcrm_app::store::tickets::NewTicket;
 
-use crate::helpers::{Backend, TestApp, both_backends, invalid_fields, location, outcome};
+use crate::helpers::{
+    Backend, TestApp, both_backends, invalid_fields, location, new_ticket, outcome,
+};
 
 const PAGE: &str = "/admin/branches";
 const SAVE: &str = "/api/branches/save";
@@ -480,23 +481,6 @@ async fn enable_remote(app: &TestApp, branch: &str) {
         )
         .await
         .expect("enable the remote");
-}
-
-async fn new_ticket(app: &TestApp, branch: &str) -> TicketId {
-    app.db()
-        .create_ticket(&NewTicket {
-            branch: Some(BranchCode::parse(branch).expect("branch")),
-            id_type: 2,
-            id_priority: 3,
-            source: "staff",
-            customer_name: "Nguyễn Văn Đức".into(),
-            customer_address: "12 Lê Lợi".into(),
-            content: "Bể ống nước trước nhà".into(),
-            actor_label: "Test".into(),
-            ..NewTicket::default()
-        })
-        .await
-        .expect("ticket")
 }
 
 /// The ticket's one outbox message, failed with the peer's answer.

@@ -245,6 +245,24 @@ impl TestApp {
     }
 }
 
+/// A staff-created incident ticket at `branch`, straight through the store.
+pub async fn new_ticket(app: &TestApp, branch: &str) -> tcrm_app::domain::TicketId {
+    app.db()
+        .create_ticket(&tcrm_app::store::tickets::NewTicket {
+            branch: Some(tcrm_app::domain::BranchCode::parse(branch).expect("branch")),
+            id_type: 2,
+            id_priority: 3,
+            source: "staff",
+            customer_name: "Nguyễn Văn Đức".into(),
+            customer_address: "12 Lê Lợi".into(),
+            content: "Bể ống nước trước nhà".into(),
+            actor_label: "Test".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("ticket")
+}
+
 pub fn location(response: &Response) -> String {
     response
         .headers()

@@ -1230,21 +1230,7 @@ async fn demo_data_loads_in_bulk_and_leaves_the_schema_as_it_was(backend: Backen
             .await
             .map(|_| ()))
             .expect("restart the ticket ids");
-            let id = app
-                .db()
-                .create_ticket(&tcrm_app::store::tickets::NewTicket {
-                    branch: Some(BranchCode::parse("GD").expect("GD")),
-                    id_type: 2,
-                    id_priority: 3,
-                    source: "staff",
-                    customer_name: "Nguyễn Văn Đức".into(),
-                    customer_address: "12 Lê Lợi".into(),
-                    content: "Bể ống nước trước nhà".into(),
-                    actor_label: "Test".into(),
-                    ..Default::default()
-                })
-                .await
-                .expect("ticket");
+            let id = crate::helpers::new_ticket(&app, "GD").await;
             assert_eq!(id.0, 70_000);
         }
     }
