@@ -439,6 +439,13 @@ fn index_words(words: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// A search's index words as a question to the block-qualified word index, a
+/// `format()` pattern whose `%1$s` is the block (`b%1$sznguyen & b%1$szvan:*`).
+fn postgres_block_words(words: &[String]) -> String {
+    let words: Vec<String> = words.iter().map(|word| format!("b%1$sz{word}")).collect();
+    match_expression(&words, "", ":*", " & ")
+}
+
 /// The tickets a per-status count covers when nothing but the branch narrows them:
 /// then `ticket_status_counts` answers exactly.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -573,19 +580,35 @@ impl TicketFilter {
                 if words.iter().any(|word| !index_word(word).is_empty()))
     }
 
-    /// On PostgreSQL, a word search's expression over the block-qualified word
-    /// index (`search_blocks`), as a `format()` pattern whose `%1$s` is the block:
-    /// see [`postgres_word_matches`].
+    /// On PostgreSQL, a word search's question to the block-qualified word index
+    /// (`search_blocks`), as a `format()` pattern whose `%1$s` is the block: its
+    /// words, and the status and branch it is narrowed to, which the index holds
+    /// too (migration 0015); see [`postgres_word_matches`].
     fn postgres_block_expression(&self, backend: Backend) -> Option<String> {
         let Some(TicketSearch::Words(words)) = &self.search else {
             return None;
         };
-        let words: Vec<String> = index_words(words)
-            .into_iter()
-            .map(|word| format!("b%1$sz{word}"))
-            .collect();
-        (backend == Backend::Postgres && !words.is_empty())
-            .then(|| match_expression(&words, "", ":*", " & "))
+        let words = index_words(words);
+        if backend != Backend::Postgres || words.is_empty() {
+            return None;
+        }
+        let mut question = postgres_block_words(&words);
+        if let Some(status) = self.status {
+            question.push_str(&format!(" & b%1$sx{status}"));
+        }
+        for branch in self.scope.iter().chain(self.branch.iter()) {
+            question.push_str(&format!(" & b%1$sy{}", branch.as_str().to_lowercase()));
+        }
+        Some(question)
+    }
+
+    /// This filter with its search left out: the conditions a PostgreSQL word
+    /// search applies besides its words (see [`postgres_word_matches`]).
+    fn without_search(&self) -> TicketFilter {
+        TicketFilter {
+            search: None,
+            ..self.clone()
+        }
     }
 
     /// The FROM of a query over this filter's tickets (`t`) and the key rows are
@@ -754,16 +777,15 @@ impl TicketFilter {
                                 Arg::Text(match_expression(&words, "\"", "\"*", " AND ")),
                             );
                         }
-                        // The newest tickets are tested with this; older ones are
-                        // found through the block-qualified index first (see
-                        // `postgres_word_matches`), and tested with it again. The
-                        // subquery parses the words once per statement, not per row.
+                        // Each ticket tested against its own block's question.
+                        // Lists and counts ask the index instead, block by block
+                        // (`postgres_word_matches`); this serves any other query.
                         Backend::Postgres => {
                             push(
                                 &mut conditions,
                                 args,
-                                "t.search_vector @@ (SELECT to_tsquery('simple', ?))",
-                                Arg::Text(match_expression(&words, "", ":*", " & ")),
+                                "t.search_blocks @@ to_tsquery('simple', format(?, t.id >> 15))",
+                                Arg::Text(postgres_block_words(&words)),
                             );
                         }
                     }
@@ -790,16 +812,20 @@ const POSTGRES_WORD_WALK: i64 = 512;
 /// match of its words; and walking the newest tickets, testing each one's words,
 /// costs ~0.4 µs a ticket — 5 ms for the 12,000 that hold 51 matches of "nguyen
 /// van hung". Instead:
-/// 1. the newest [`POSTGRES_WORD_WALK`] tickets are tested one by one, which
-///    answers a search of common words (one ticket in ten or more) alone;
+/// 1. the newest [`POSTGRES_WORD_WALK`] tickets are tested one by one, each
+///    against its block's question (parsed once per block, not per ticket),
+///    which answers a search of common words (one ticket in ten or more) alone;
 /// 2. below them, the index is asked block by block, newest block first. Each
-///    ticket's words are indexed prefixed with its id's block (`id >> 15`:
-///    32,768 tickets, migration 0014), so a block's question intersects only
-///    that block's posting lists; the walk over blocks stops at `limit` matches.
+///    ticket's words, status and branch are indexed prefixed with its id's
+///    block (`id >> 15`: 32,768 tickets, migrations 0014 and 0015), so a block's
+///    question intersects only that block's posting lists, and a search narrowed
+///    to a status or branch fetches only the rows in it; the walk over blocks
+///    stops at `limit` matches.
 ///
-/// The filter's own conditions (`conditions`, over `t`, which hold the plain
-/// word test too) are applied after each step, behind `OFFSET 0`, so that the
-/// planner cannot combine the word index with another index over the whole table.
+/// The filter's other conditions (`conditions`, over `t`, without the words:
+/// see [`TicketFilter::without_search`]) are applied after each step, behind
+/// `OFFSET 0`, so that the planner cannot combine the word index with another
+/// index over the whole table.
 fn postgres_word_matches(
     blocks: &str,
     conditions: &str,
@@ -809,7 +835,21 @@ fn postgres_word_matches(
     let below = cursor.map_or(String::new(), |cursor| format!("WHERE id < {cursor}"));
     let walk = POSTGRES_WORD_WALK;
     format!(
-        "WITH edge AS MATERIALIZED (SELECT (SELECT id FROM tickets {below} ORDER BY id DESC            OFFSET {offset} LIMIT 1) AS id),          walked AS MATERIALIZED (SELECT t.id FROM (SELECT * FROM tickets {below} ORDER BY id DESC            LIMIT {walk}) AS t WHERE {conditions} ORDER BY t.id DESC LIMIT {limit})          SELECT id FROM walked          UNION ALL          (SELECT m.id FROM generate_series((SELECT id FROM edge) >> 15, 0, -1) AS b(block)             CROSS JOIN LATERAL (SELECT t.id FROM (SELECT * FROM tickets               WHERE search_blocks @@ to_tsquery('simple', format({blocks}, b.block)) OFFSET 0) AS t               WHERE t.id < (SELECT id FROM edge) AND {conditions} ORDER BY t.id DESC LIMIT {limit}) AS m           WHERE (SELECT COUNT(*) FROM walked) < {limit} LIMIT {limit})",
+        "WITH edge AS MATERIALIZED (SELECT (SELECT id FROM tickets {below} ORDER BY id DESC \
+           OFFSET {offset} LIMIT 1) AS id), \
+         questions AS MATERIALIZED (SELECT b.block, to_tsquery('simple', format({blocks}, b.block)) AS question \
+           FROM generate_series(COALESCE((SELECT id FROM edge), 0) >> 15, \
+             (SELECT max(id) FROM tickets {below}) >> 15) AS b(block)), \
+         walked AS MATERIALIZED (SELECT t.id FROM (SELECT * FROM tickets {below} ORDER BY id DESC \
+           LIMIT {walk}) AS t JOIN questions q ON q.block = t.id >> 15 \
+           WHERE t.search_blocks @@ q.question AND {conditions} ORDER BY t.id DESC LIMIT {limit}) \
+         SELECT id FROM walked \
+         UNION ALL \
+         (SELECT m.id FROM generate_series((SELECT id FROM edge) >> 15, 0, -1) AS b(block) \
+            CROSS JOIN LATERAL (SELECT t.id FROM (SELECT * FROM tickets \
+              WHERE search_blocks @@ to_tsquery('simple', format({blocks}, b.block)) OFFSET 0) AS t \
+              WHERE t.id < (SELECT id FROM edge) AND {conditions} ORDER BY t.id DESC LIMIT {limit}) AS m \
+          WHERE (SELECT COUNT(*) FROM walked) < {limit} LIMIT {limit})",
         offset = walk - 1,
     )
 }
@@ -1174,7 +1214,6 @@ impl Db {
         limit: i64,
     ) -> StoreResult<Vec<TicketListItem>> {
         let mut args = Vec::new();
-        let mut conditions = filter.where_clause(self.backend(), &mut args);
         let (comparison, direction) = match order {
             TicketOrder::NewestFirst => ("<", "DESC"),
             TicketOrder::OldestFirst => (">", "ASC"),
@@ -1183,6 +1222,9 @@ impl Db {
         if order == TicketOrder::NewestFirst
             && let Some(blocks) = filter.postgres_block_expression(self.backend())
         {
+            let conditions = filter
+                .without_search()
+                .where_clause(self.backend(), &mut args);
             args.push(Arg::Text(blocks));
             let blocks = format!("${}", args.len());
             let cursor = cursor.map(|cursor| {
@@ -1196,6 +1238,7 @@ impl Db {
             );
             return self.fetch_filtered(filter, &sql, &args).await;
         }
+        let mut conditions = filter.where_clause(self.backend(), &mut args);
         if let Some(cursor) = cursor {
             args.push(Arg::I64(cursor.0));
             conditions = format!("{conditions} AND {key} {comparison} ${}", args.len());
@@ -1303,7 +1346,6 @@ impl Db {
         without_status.status = None;
         let (from, key) = without_status.source(self.backend());
         let mut args = Vec::new();
-        let conditions = without_status.where_clause(self.backend(), &mut args);
         if matches!(without_status.search, Some(TicketSearch::Words(_))) {
             let cap = match self {
                 Db::Sqlite(_) => cap,
@@ -1316,6 +1358,9 @@ impl Db {
             }
             let sql = match without_status.postgres_block_expression(self.backend()) {
                 Some(blocks) => {
+                    let conditions = without_status
+                        .without_search()
+                        .where_clause(self.backend(), &mut args);
                     args.push(Arg::Text(blocks));
                     format!(
                         "SELECT t.id_status, COUNT(*) FROM ({matches}) AS m JOIN tickets t ON t.id = m.id \
@@ -1328,10 +1373,13 @@ impl Db {
                         )
                     )
                 }
-                None => format!(
-                    "SELECT id_status, COUNT(*) FROM (SELECT t.id_status FROM {from} WHERE {conditions} \
-                     ORDER BY {key} DESC LIMIT {cap}) AS matched GROUP BY id_status ORDER BY id_status"
-                ),
+                None => {
+                    let conditions = without_status.where_clause(self.backend(), &mut args);
+                    format!(
+                        "SELECT id_status, COUNT(*) FROM (SELECT t.id_status FROM {from} WHERE {conditions} \
+                         ORDER BY {key} DESC LIMIT {cap}) AS matched GROUP BY id_status ORDER BY id_status"
+                    )
+                }
             };
             let counts: Vec<(i64, i64)> = self.fetch_filtered(&without_status, &sql, &args).await?;
             let seen: i64 = counts.iter().map(|(_, count)| count).sum();
@@ -1342,6 +1390,7 @@ impl Db {
             };
             return Ok((counts, bound));
         }
+        let conditions = without_status.where_clause(self.backend(), &mut args);
         // One statement of a capped count per status (the filter's binds shared).
         // Newest first, as the list reads them: the planner then walks an index
         // on (…, status, id) for at most `cap` rows rather than scanning the table

@@ -1313,6 +1313,93 @@ async fn demo_data_loads_in_bulk_and_leaves_the_schema_as_it_was(backend: Backen
         paged.windows(2).all(|pair| pair[0] > pair[1]),
         "newest first, no repeats"
     );
+    // Narrowed to a status or a branch (which PostgreSQL's word index holds
+    // too), a word search finds exactly the matches in it, newest first; oldest
+    // first (each ticket tested on its own) finds the same.
+    let matches_where = |condition: String| {
+        let app = &app;
+        async move {
+            tcrm_app::on_pool!(app.db(), |pool| sqlx::query_scalar::<_, i64>(&format!(
+                "SELECT id FROM tickets WHERE search_text LIKE '%nguyen%' AND {condition} \
+                 ORDER BY id DESC"
+            ))
+            .fetch_all(pool)
+            .await)
+            .expect("matches")
+        }
+    };
+    let listed_ids = |filter: tcrm_app::store::tickets::TicketFilter, order| {
+        let app = &app;
+        async move {
+            app.db()
+                .list_tickets(&filter, order, None, 10_000)
+                .await
+                .expect("narrowed search")
+                .iter()
+                .map(|row| row.id.0)
+                .collect::<Vec<i64>>()
+        }
+    };
+    let narrowed =
+        |status: Option<i64>, branch: Option<&str>| tcrm_app::store::tickets::TicketFilter {
+            status,
+            branch: branch.map(|code| BranchCode::parse(code).expect("branch")),
+            ..filter.clone()
+        };
+    for (status, branch, condition) in [
+        (Some(3), None, "id_status = 3"),
+        (None, Some("GD"), "branch_code = 'GD'"),
+        (Some(5), Some("GD"), "id_status = 5 AND branch_code = 'GD'"),
+    ] {
+        let expected = matches_where(condition.to_owned()).await;
+        assert!(!expected.is_empty(), "{condition}");
+        let newest_first = listed_ids(
+            narrowed(status, branch),
+            tcrm_app::store::tickets::TicketOrder::NewestFirst,
+        )
+        .await;
+        assert_eq!(newest_first, expected, "{condition}");
+        let mut oldest_first = listed_ids(
+            narrowed(status, branch),
+            tcrm_app::store::tickets::TicketOrder::OldestFirst,
+        )
+        .await;
+        oldest_first.reverse();
+        assert_eq!(oldest_first, expected, "{condition}");
+    }
+    // A ticket whose status changes is found under its new status, not its old.
+    let moved = *matches_where("TRUE".to_owned())
+        .await
+        .first()
+        .expect("a ticket that matches");
+    let from = app
+        .db()
+        .ticket(TicketId(moved))
+        .await
+        .expect("ticket")
+        .id_status;
+    let to = if from == 2 { 3 } else { 2 };
+    app.db()
+        .change_ticket(
+            TicketId(moved),
+            &tcrm_app::store::tickets::TicketChange::Status { from, to },
+            None,
+            "test",
+        )
+        .await
+        .expect("status change");
+    let newest_first = tcrm_app::store::tickets::TicketOrder::NewestFirst;
+    assert!(
+        !listed_ids(narrowed(Some(from), None), newest_first)
+            .await
+            .contains(&moved)
+    );
+    assert!(
+        listed_ids(narrowed(Some(to), None), newest_first)
+            .await
+            .contains(&moved)
+    );
+
     // The tabs' counts: exact under the cap, "at least" over it.
     let (counts, bound) = app
         .db()
