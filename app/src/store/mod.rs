@@ -11,6 +11,7 @@ pub mod login_throttle;
 pub mod notifications;
 pub mod outbox;
 mod pg_writer;
+mod plain_create;
 pub mod reading_schedules;
 pub mod reference;
 pub mod sessions;

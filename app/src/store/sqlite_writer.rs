@@ -1,15 +1,23 @@
-//! Group commit for SQLite: writes that arrive together share one transaction.
+//! Group commit for SQLite: ticket creations that arrive together share one
+//! transaction and one set of statements.
 //!
 //! SQLite has one writer per database file, and each commit costs far more than
 //! the rows it carries: the WAL frames of every page touched (the table's last
 //! page, each index's, the full-text index's new segment) are written again for
 //! each transaction. Under load, ticket creations queue here; whoever holds the
-//! file's gate takes everything queued so far and runs it in one `BEGIN
-//! IMMEDIATE … COMMIT`, each write inside a savepoint of its own, so a write
-//! that fails (a duplicate `id_feedback`) is undone alone and reported alone.
-//! Every caller hears back only after the commit: no one is told "created" for
-//! a row that a later failure of the group could still take away, and a
-//! failed commit fails every write of the group, none half-written.
+//! file's gate takes everything queued so far and inserts it in one `BEGIN
+//! IMMEDIATE … COMMIT`, with a handful of statements over a JSON array of their
+//! rows (`json_each`). A script per creation — eight statements, each looked up,
+//! bound with its 46 values and stepped on the connection's thread — cost more
+//! than the rows it wrote.
+//!
+//! Should the shared insert fail (an `id_feedback` the account already used, a
+//! request type that does not exist), it is undone, and each creation runs again
+//! alone, each inside a savepoint of its own, so a creation that fails is undone
+//! alone and reported alone. Every caller hears back only after the commit: no
+//! one is told "created" for a row that a later failure of the group could
+//! still take away, and a failed commit fails every creation of the group, none
+//! half-written.
 //!
 //! The group runs in a task of its own, so a caller that goes away (a client
 //! that disconnects) cannot leave a transaction open on a pooled connection.
@@ -18,12 +26,15 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, LazyLock, Mutex};
 
+use chrono::SecondsFormat;
 use futures::future::BoxFuture;
+use serde_json::Value;
 use sqlx::SqliteConnection;
 use sqlx::pool::PoolConnection;
 use sqlx::{Sqlite, SqlitePool};
 use tokio::sync::{OwnedSemaphorePermit, oneshot};
 
+use super::plain_create::{NOT_COLUMNS, NUMBERS, PlainCreate, TEXTS, TIMES};
 use super::write_groups::{Member, WriteGroups, queue_of};
 use super::{StoreError, StoreResult};
 
@@ -31,14 +42,21 @@ use super::{StoreError, StoreResult};
 /// `SAVEPOINT group_member` and end with `RELEASE group_member` (see [`in_savepoint`]).
 const SAVEPOINT: &str = "group_member";
 
-/// At most this many writes share one transaction.
+/// At most this many creations share one transaction.
 const MAX_GROUP: usize = 128;
 
-/// One write: statements run on the group's connection, answering a number
-/// (the new row's id).
+/// A creation as statements of its own, run on the group's connection,
+/// answering the new ticket's id.
 pub(crate) type Work = Box<
     dyn for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<i64, sqlx::Error>> + Send,
 >;
+
+/// A queued creation, and `alone`, which makes it a [`Work`] of its own should
+/// the group's shared insert fail.
+pub(crate) struct GroupCreate {
+    create: PlainCreate,
+    alone: fn(PlainCreate) -> Work,
+}
 
 /// `body` (statements separated by `;`) wrapped in the group member's savepoint.
 pub(crate) fn in_savepoint(body: &str) -> String {
@@ -49,7 +67,7 @@ pub(crate) fn in_savepoint(body: &str) -> String {
 type Reply = oneshot::Sender<StoreResult<i64>>;
 
 /// The queue of one database file: one drainer at a time, SQLite having one writer.
-type FileWriter = WriteGroups<Work, i64>;
+type FileWriter = WriteGroups<GroupCreate, i64>;
 
 fn writer_of(pool: &SqlitePool) -> Arc<FileWriter> {
     static WRITERS: LazyLock<Mutex<HashMap<PathBuf, Arc<FileWriter>>>> =
@@ -65,15 +83,23 @@ pub(crate) async fn exclusive(pool: &SqlitePool) -> OwnedSemaphorePermit {
     writer_of(pool).place().await
 }
 
-/// Runs `work` in the next group of this database file; answers after the
-/// group's commit.
-pub(crate) async fn write(pool: &SqlitePool, work: Work) -> StoreResult<i64> {
+/// Inserts a plain ticket creation in the next group of this database file,
+/// with the others of that group; answers its id after the group's commit.
+pub(crate) async fn create(
+    pool: &SqlitePool,
+    create: PlainCreate,
+    alone: fn(PlainCreate) -> Work,
+) -> StoreResult<i64> {
     let pool = pool.clone();
     writer_of(&pool)
-        .submit(work, "SQLite writer", move |group| {
-            let pool = pool.clone();
-            async move { run_group(&pool, group).await }
-        })
+        .submit(
+            GroupCreate { create, alone },
+            "SQLite writer",
+            move |group| {
+                let pool = pool.clone();
+                async move { run_group(&pool, group).await }
+            },
+        )
         .await
 }
 
@@ -85,7 +111,15 @@ fn fail_all(replies: impl IntoIterator<Item = Reply>, error: &sqlx::Error) {
     }
 }
 
-async fn run_group(pool: &SqlitePool, group: Vec<Member<Work, i64>>) {
+/// Undoes the group member's savepoint after a failed write in it.
+async fn undo_member(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!("ROLLBACK TO {SAVEPOINT}; RELEASE {SAVEPOINT}"))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+async fn run_group(pool: &SqlitePool, group: Vec<Member<GroupCreate, i64>>) {
     let mut conn = match pool.acquire().await {
         Ok(conn) => conn,
         Err(error) => return fail_all(group.into_iter().map(|job| job.reply), &error),
@@ -93,27 +127,43 @@ async fn run_group(pool: &SqlitePool, group: Vec<Member<Work, i64>>) {
     if let Err(error) = sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
         return fail_all(group.into_iter().map(|job| job.reply), &error);
     }
+    let rows: Vec<&PlainCreate> = group.iter().map(|member| &member.work.create).collect();
+    let together = insert_creates(&mut conn, &rows).await;
     let mut outcomes: Vec<(Reply, Result<i64, sqlx::Error>)> = Vec::with_capacity(group.len());
-    let mut jobs = group.into_iter();
-    while let Some(Member { work, reply }) = jobs.next() {
-        let outcome = work(&mut conn).await;
-        if outcome.is_err() {
-            let undone = sqlx::query(&format!("ROLLBACK TO {SAVEPOINT}; RELEASE {SAVEPOINT}"))
-                .execute(&mut *conn)
-                .await;
-            if let Err(error) = undone {
+    match together {
+        Ok(first) => outcomes.extend(
+            group
+                .into_iter()
+                .zip(first..)
+                .map(|(member, id)| (member.reply, Ok(id))),
+        ),
+        Err(error) => {
+            tracing::debug!(%error, creates = group.len(), "a group's shared insert failed; each runs alone");
+            if let Err(error) = undo_member(&mut conn).await {
                 // The connection is in no known state: give up the whole group.
                 abandon(conn).await;
-                let replies = outcomes.into_iter().map(|(reply, _)| reply);
-                return fail_all(
-                    replies
-                        .chain(std::iter::once(reply))
-                        .chain(jobs.map(|job| job.reply)),
-                    &error,
-                );
+                return fail_all(group.into_iter().map(|member| member.reply), &error);
+            }
+            // Nothing of the group was written: each again, alone.
+            let mut members = group.into_iter();
+            while let Some(Member { work, reply }) = members.next() {
+                let outcome = (work.alone)(work.create)(&mut conn).await;
+                if outcome.is_err()
+                    && let Err(error) = undo_member(&mut conn).await
+                {
+                    // The connection is in no known state: give up the whole group.
+                    abandon(conn).await;
+                    let replies = outcomes.into_iter().map(|(reply, _)| reply);
+                    return fail_all(
+                        replies
+                            .chain(std::iter::once(reply))
+                            .chain(members.map(|member| member.reply)),
+                        &error,
+                    );
+                }
+                outcomes.push((reply, outcome));
             }
         }
-        outcomes.push((reply, outcome));
     }
     if let Err(error) = sqlx::query("COMMIT").execute(&mut *conn).await {
         abandon(conn).await;
@@ -122,6 +172,107 @@ async fn run_group(pool: &SqlitePool, group: Vec<Member<Work, i64>>) {
     for (reply, outcome) in outcomes {
         let _ = reply.send(outcome.map_err(StoreError::from));
     }
+}
+
+/// Inserts `creates` together, in the group member's savepoint: tickets (ids
+/// assigned in their order), search entries, creation events and outbox
+/// messages. Answers the first one's id, the others following it; on an error
+/// the savepoint is still open, for the caller to roll back.
+async fn insert_creates(
+    conn: &mut SqliteConnection,
+    creates: &[&PlainCreate],
+) -> Result<i64, sqlx::Error> {
+    let rows = Value::Array(creates.iter().map(|create| json_row(create)).collect());
+    let last: i64 = sqlx::query_scalar(creates_statement())
+        .bind(rows.to_string())
+        .fetch_one(conn)
+        .await?;
+    Ok(last - creates.len() as i64 + 1)
+}
+
+/// A creation's values as a JSON array, in the order of `TEXTS`, `NUMBERS` and
+/// `TIMES`; times as sqlx writes them to SQLite (RFC 3339).
+fn json_row(create: &PlainCreate) -> Value {
+    let texts = TEXTS
+        .iter()
+        .map(|(_, value)| value(create).map_or(Value::Null, Value::String));
+    let numbers = NUMBERS
+        .iter()
+        .map(|(_, value)| value(create).map_or(Value::Null, Value::from));
+    let times = TIMES.iter().map(|(_, value)| {
+        value(create).map_or(Value::Null, |time| {
+            Value::String(time.to_rfc3339_opts(SecondsFormat::AutoSi, false))
+        })
+    });
+    Value::Array(texts.chain(numbers).chain(times).collect())
+}
+
+/// The statements that insert a group's creations from `$1`, a JSON array of
+/// their [`json_row`]s, and answer the last new ticket's id. The write lock is
+/// held (`BEGIN IMMEDIATE`), so the new ids are the next ones, consecutive, in
+/// the rows' order — as `AUTOINCREMENT` would give them: above both the highest
+/// id and the highest ever handed out.
+fn creates_statement() -> &'static str {
+    static STATEMENT: LazyLock<String> = LazyLock::new(|| {
+        let names: Vec<&str> = TEXTS
+            .iter()
+            .map(|(name, _)| *name)
+            .chain(NUMBERS.iter().map(|(name, _)| *name))
+            .chain(TIMES.iter().map(|(name, _)| *name))
+            .collect();
+        let input = |wanted: &str| {
+            let index = names
+                .iter()
+                .position(|name| *name == wanted)
+                .expect("a plain create's input");
+            // Parenthesised: `->>` binds no tighter than `||`.
+            format!("(j.value ->> {index})")
+        };
+        let columns: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|name| !NOT_COLUMNS.contains(name))
+            .collect();
+        let values: Vec<String> = columns.iter().map(|name| input(name)).collect();
+        let (prefix, rest, label, created_at) = (
+            input("prefix"),
+            input("rest"),
+            input("actor_label"),
+            input("created_at"),
+        );
+        let id = "n.base + j.key + 1";
+        let code = format!("printf('%07d', {id})");
+        let first_new = "(SELECT max(id) FROM tickets) - json_array_length($1)";
+        let outbox = super::outbox::enqueue_sql(
+            "tickets",
+            &format!("t.id > {first_new}"),
+            [
+                "'create'",
+                "'{}'",
+                "'[]'",
+                "t.created_at",
+                "t.api_account_id",
+            ],
+        );
+        in_savepoint(&format!(
+            "INSERT INTO tickets (id, feedback_code, search_text, id_status, updated_at, {columns}) \
+               SELECT {id}, {prefix} || '-' || {code}, lower({prefix}) || '-' || {code} || {rest}, 1, \
+                 {created_at}, {values} \
+               FROM (SELECT max(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'tickets'), 0), \
+                 COALESCE((SELECT max(id) FROM tickets), 0)) AS base) AS n, json_each($1) AS j \
+               ORDER BY j.key; \
+             INSERT INTO ticket_search (rowid, search_text) \
+               SELECT id, search_text FROM tickets WHERE id > {first_new}; \
+             INSERT INTO ticket_events (ticket_id, kind, actor_user_id, actor_api_account_id, actor_label, to_value, created_at) \
+               SELECT t.id, 'created', t.created_by_user_id, t.api_account_id, {label}, '1', t.created_at \
+               FROM json_each($1) AS j JOIN tickets t ON t.id = {first_new} + j.key + 1; \
+             {outbox}; \
+             SELECT max(id) FROM tickets",
+            columns = columns.join(", "),
+            values = values.join(", "),
+        ))
+    });
+    &STATEMENT
 }
 
 /// Rolls back what the connection may still hold open, and keeps it from being
@@ -135,64 +286,125 @@ async fn abandon(mut conn: PoolConnection<Sqlite>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sqlx::sqlite::SqliteConnectOptions;
+    use crate::domain::{BranchCode, TicketId};
+    use crate::store::Db;
+    use crate::store::tickets::NewTicket;
 
-    fn insert(value: &'static str) -> Work {
-        Box::new(move |conn| {
-            Box::pin(async move {
-                sqlx::query_scalar(&in_savepoint(
-                    "INSERT INTO notes (body) VALUES ($1); SELECT last_insert_rowid()",
-                ))
-                .bind(value)
-                .fetch_one(conn)
-                .await
-            })
-        })
+    fn ticket(content: &str, id_type: i64) -> NewTicket {
+        NewTicket {
+            branch: Some(BranchCode::parse("GD").expect("branch")),
+            id_type,
+            id_priority: 2,
+            source: "api",
+            customer_name: "Lê Văn Tám".into(),
+            content: content.into(),
+            actor_label: "test".into(),
+            ..NewTicket::default()
+        }
     }
 
-    #[tokio::test]
-    async fn a_group_commits_together_and_a_failed_write_is_undone_alone() {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        let options = SqliteConnectOptions::new()
-            .filename(dir.path().join("group.sqlite3"))
-            .create_if_missing(true);
-        let pool = SqlitePool::connect_with(options).await.expect("open");
-        sqlx::query("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL UNIQUE)")
-            .execute(&pool)
-            .await
-            .expect("table");
-
-        // With the gate held, four writes queue; released, they form one group.
-        let gate = exclusive(&pool).await;
-        let writes: Vec<_> = ["first", "second", "first", "third"]
+    /// Creates `tickets` in one group: they queue while the gate is held.
+    async fn in_one_group(db: &Db, tickets: Vec<NewTicket>) -> Vec<StoreResult<TicketId>> {
+        let Db::Sqlite(pool) = db else {
+            unreachable!("a SQLite database")
+        };
+        let gate = exclusive(pool).await;
+        let count = tickets.len();
+        let creates: Vec<_> = tickets
             .into_iter()
-            .map(|value| {
-                let pool = pool.clone();
-                tokio::spawn(async move { write(&pool, insert(value)).await })
+            .map(|ticket| {
+                let db = db.clone();
+                tokio::spawn(async move { db.create_ticket(&ticket).await })
             })
             .collect();
-        let writer = writer_of(&pool);
-        while writer.queued() < 4 {
+        while writer_of(pool).queued() < count {
             tokio::task::yield_now().await;
         }
         drop(gate);
-
         let mut outcomes = Vec::new();
-        for write in writes {
-            outcomes.push(write.await.expect("join"));
+        for create in creates {
+            outcomes.push(create.await.expect("join"));
         }
-        assert_eq!(outcomes[0].as_ref().ok(), Some(&1));
-        assert_eq!(outcomes[1].as_ref().ok(), Some(&2));
-        assert!(
-            matches!(outcomes[2], Err(StoreError::UniqueViolation(_))),
-            "{:?}",
-            outcomes[2]
-        );
-        assert_eq!(outcomes[3].as_ref().ok(), Some(&3));
-        let bodies: Vec<String> = sqlx::query_scalar("SELECT body FROM notes ORDER BY id")
-            .fetch_all(&pool)
+        outcomes
+    }
+
+    #[tokio::test]
+    async fn a_group_is_inserted_together_and_a_failed_create_is_refused_alone() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let url = format!("sqlite://{}", dir.path().join("group.sqlite3").display());
+        let db = Db::connect(&url).await.expect("open");
+        db.migrate().await.expect("migrate");
+
+        // The shared insert itself succeeds (the group does not fall back).
+        let Db::Sqlite(pool) = &db else {
+            unreachable!("a SQLite database")
+        };
+        let mut conn = pool.acquire().await.expect("connection");
+        sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut *conn)
             .await
-            .expect("read back");
-        assert_eq!(bodies, ["first", "second", "third"]);
+            .expect("begin");
+        let plain = |content: &str| PlainCreate {
+            ticket: ticket(content, 2),
+            prefix: "GD".into(),
+            rest: " le van tam".into(),
+            now: chrono::Utc::now(),
+        };
+        let first = insert_creates(&mut conn, &[&plain("x"), &plain("y")])
+            .await
+            .expect("shared insert");
+        assert_eq!(first, 1);
+        sqlx::query("ROLLBACK")
+            .execute(&mut *conn)
+            .await
+            .expect("rollback");
+        drop(conn);
+
+        // Together: the next ids, in order, each with its code, event and words.
+        let outcomes = in_one_group(
+            &db,
+            vec![ticket("một", 2), ticket("hai", 2), ticket("ba", 2)],
+        )
+        .await;
+        let ids: Vec<i64> = outcomes
+            .into_iter()
+            .map(|outcome| outcome.expect("created").0)
+            .collect();
+        assert_eq!(ids, [1, 2, 3]);
+        for (id, content) in ids.iter().zip(["một", "hai", "ba"]) {
+            let read = db.ticket_for_page(TicketId(*id)).await.expect("ticket");
+            assert_eq!(read.ticket.content, content);
+            assert_eq!(read.ticket.feedback_code, Some(format!("GD-{id:07}")));
+            assert_eq!(read.events.len(), 1);
+        }
+        let words: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT t.id, t.search_text FROM ticket_search s JOIN tickets t ON t.id = s.rowid \
+             WHERE ticket_search MATCH 'tam' ORDER BY t.id",
+        )
+        .fetch_all(match &db {
+            Db::Sqlite(pool) => pool,
+            Db::Postgres(_) => unreachable!(),
+        })
+        .await
+        .expect("word index");
+        assert_eq!(words.len(), 3);
+        assert!(words[0].1.starts_with("gd-0000001 "), "{words:?}");
+
+        // One create the database refuses (a request type that does not exist):
+        // the shared insert is undone, each runs again alone, the others land.
+        let outcomes = in_one_group(
+            &db,
+            vec![ticket("bốn", 2), ticket("lỗi", 999), ticket("năm", 2)],
+        )
+        .await;
+        assert_eq!(outcomes[0].as_ref().ok(), Some(&TicketId(4)));
+        assert!(
+            matches!(outcomes[1], Err(StoreError::ForeignKeyViolation(_))),
+            "{:?}",
+            outcomes[1]
+        );
+        assert_eq!(outcomes[2].as_ref().ok(), Some(&TicketId(5)));
+        let read = db.ticket_for_page(TicketId(5)).await.expect("ticket");
+        assert_eq!(read.ticket.content, "năm");
     }
 }

@@ -935,6 +935,46 @@ macro_rules! bind_new_ticket {
     };
 }
 
+/// A plain creation on SQLite as a write of its own, one script: the ticket
+/// (with its code and search words), its search entry, creation event and outbox
+/// messages. Its group runs it so when the group's shared insert failed.
+fn plain_create_alone_on_sqlite(
+    create: super::plain_create::PlainCreate,
+) -> super::sqlite_writer::Work {
+    let outbox = super::outbox::enqueue_sql(
+        "tickets",
+        "t.id = (SELECT max(id) FROM tickets)",
+        ["'create'", "'{}'", "'[]'", "$39", "$40"],
+    );
+    let script = super::sqlite_writer::in_savepoint(&format!(
+        "INSERT INTO tickets ({INSERT_COLUMNS}) VALUES ({INSERT_VALUES}); \
+         UPDATE tickets SET feedback_code = $44 || '-' || printf('%07d', id), \
+           search_text = lower($44) || '-' || printf('%07d', id) || $45 WHERE id = last_insert_rowid(); \
+         INSERT INTO ticket_search (rowid, search_text) \
+           SELECT id, search_text FROM tickets WHERE id = (SELECT max(id) FROM tickets); \
+         INSERT INTO ticket_events (ticket_id, kind, actor_user_id, actor_api_account_id, actor_label, to_value, created_at) \
+           SELECT max(id), 'created', $38, $40, $46, '1', $39 FROM tickets; \
+         {outbox}; \
+         SELECT max(id) FROM tickets"
+    ));
+    Box::new(move |conn| {
+        Box::pin(async move {
+            let super::plain_create::PlainCreate {
+                ticket,
+                prefix,
+                rest,
+                now,
+            } = create;
+            bind_new_ticket!(sqlx::query_scalar(&script), ticket, now)
+                .bind(&prefix)
+                .bind(&rest)
+                .bind(&ticket.actor_label)
+                .fetch_one(conn)
+                .await
+        })
+    })
+}
+
 impl Db {
     /// Creates a ticket with its creation event, members and search entry; one transaction.
     #[tracing::instrument(skip_all, fields(branch = ?ticket.branch, id_type = ticket.id_type))]
@@ -1042,49 +1082,17 @@ impl Db {
         } else {
             format!(" {rest}")
         };
+        let create = super::plain_create::PlainCreate {
+            ticket: ticket.clone(),
+            prefix,
+            rest,
+            now,
+        };
         let id = match self {
-            Db::Sqlite(pool) => {
-                let outbox = super::outbox::enqueue_sql(
-                    "tickets",
-                    "t.id = (SELECT max(id) FROM tickets)",
-                    ["'create'", "'{}'", "'[]'", "$39", "$40"],
-                );
-                let script = super::sqlite_writer::in_savepoint(&format!(
-                    "INSERT INTO tickets ({INSERT_COLUMNS}) VALUES ({INSERT_VALUES}); \
-                     UPDATE tickets SET feedback_code = $44 || '-' || printf('%07d', id), \
-                       search_text = lower($44) || '-' || printf('%07d', id) || $45 WHERE id = last_insert_rowid(); \
-                     INSERT INTO ticket_search (rowid, search_text) \
-                       SELECT id, search_text FROM tickets WHERE id = (SELECT max(id) FROM tickets); \
-                     INSERT INTO ticket_events (ticket_id, kind, actor_user_id, actor_api_account_id, actor_label, to_value, created_at) \
-                       SELECT max(id), 'created', $38, $40, $46, '1', $39 FROM tickets; \
-                     {outbox}; \
-                     SELECT max(id) FROM tickets"
-                ));
-                let ticket = ticket.clone();
-                let work: super::sqlite_writer::Work = Box::new(move |conn| {
-                    Box::pin(async move {
-                        bind_new_ticket!(sqlx::query_scalar(&script), ticket, now)
-                            .bind(&prefix)
-                            .bind(&rest)
-                            .bind(&ticket.actor_label)
-                            .fetch_one(conn)
-                            .await
-                    })
-                });
-                TicketId(super::sqlite_writer::write(pool, work).await?)
-            }
-            Db::Postgres(pool) => {
-                super::pg_writer::create(
-                    pool,
-                    super::pg_writer::PlainCreate {
-                        ticket: ticket.clone(),
-                        prefix,
-                        rest,
-                        now,
-                    },
-                )
-                .await?
-            }
+            Db::Sqlite(pool) => TicketId(
+                super::sqlite_writer::create(pool, create, plain_create_alone_on_sqlite).await?,
+            ),
+            Db::Postgres(pool) => super::pg_writer::create(pool, create).await?,
         };
         Ok(id)
     }

@@ -717,6 +717,53 @@ async fn creations_arriving_together_are_each_written_once(backend: Backend) {
         "{refused:?}"
     );
     assert_eq!(ticket_count(&app).await, 6);
+
+    // Creations written together (on PostgreSQL, by two writers at once) each
+    // get their own id, code, creation event and word-index entry.
+    let sent = ["h", "i", "j", "k"].map(ticket);
+    let outcomes = tokio::join!(
+        db.create_ticket(&sent[0]),
+        db.create_ticket(&sent[1]),
+        db.create_ticket(&sent[2]),
+        db.create_ticket(&sent[3]),
+    );
+    let ids: Vec<i64> = [outcomes.0, outcomes.1, outcomes.2, outcomes.3]
+        .into_iter()
+        .map(|outcome| outcome.expect("created").0)
+        .collect();
+    assert_eq!(
+        ids.iter().collect::<std::collections::BTreeSet<_>>().len(),
+        4,
+        "{ids:?}"
+    );
+    for (id, external) in ids.iter().zip(["h", "i", "j", "k"]) {
+        let read = db.ticket_for_page(TicketId(*id)).await.expect("ticket");
+        let code =
+            tcrm_app::store::tickets::ticket_code(read.ticket.branch_code.as_ref(), TicketId(*id));
+        assert_eq!(read.ticket.feedback_code.as_deref(), Some(code.as_str()));
+        assert_eq!(read.ticket.content, format!("Rò rỉ nước, phiếu {external}"));
+        assert_eq!(read.events.len(), 1, "ticket {id}");
+        assert_eq!(read.events[0].actor_label, "burst");
+    }
+    let found: Vec<i64> = db
+        .list_tickets(
+            &tcrm_app::store::tickets::TicketFilter {
+                search: Some(tcrm_app::store::tickets::TicketSearch::Words(vec![
+                    "bich".to_owned(),
+                ])),
+                ..Default::default()
+            },
+            tcrm_app::store::tickets::TicketOrder::NewestFirst,
+            None,
+            100,
+        )
+        .await
+        .expect("word search")
+        .iter()
+        .map(|row| row.id.0)
+        .collect();
+    assert_eq!(found.len(), 10, "{found:?}");
+    assert!(ids.iter().all(|id| found.contains(id)));
 }
 both_backends!(creations_arriving_together_are_each_written_once);
 
