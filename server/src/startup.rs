@@ -164,6 +164,7 @@ pub fn spawn_housekeeping(state: &AppState) {
     // Only PostgreSQL keeps count changes apart (SQLite updates them in place).
     if let tcrm_app::store::Db::Postgres(_) = &state.db {
         spawn_count_folding(state.db.clone());
+        spawn_word_entry_merging(state.db.clone());
     }
     use tower_sessions::session_store::ExpiredDeletion;
     let sessions = SessionBackend::for_db(&state.db);
@@ -173,6 +174,22 @@ pub fn spawn_housekeeping(state: &AppState) {
             every_hour.tick().await;
             if let Err(error) = sessions.delete_expired().await {
                 tracing::warn!(%error, "deleting expired sessions");
+            }
+        }
+    });
+}
+
+/// How often PostgreSQL's pending word-index entries are merged into the index.
+const WORD_ENTRY_MERGE_INTERVAL: std::time::Duration = std::time::Duration::from_millis(500);
+
+fn spawn_word_entry_merging(db: tcrm_app::store::Db) {
+    tokio::spawn(async move {
+        let mut every_half_second = tokio::time::interval(WORD_ENTRY_MERGE_INTERVAL);
+        every_half_second.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every_half_second.tick().await;
+            if let Err(error) = db.merge_pending_word_entries().await {
+                tracing::warn!(%error, "merging pending word-index entries");
             }
         }
     });

@@ -1329,6 +1329,20 @@ impl Db {
         Ok(())
     }
 
+    /// Merges the word index's pending entries into it (PostgreSQL; nothing to do
+    /// on SQLite). New tickets' words go to GIN's pending list, a cheap append;
+    /// the server calls this every half second, so that the list stays short for
+    /// searches, which scan it whole, and no create finds it full and has to
+    /// merge it while holding up its statement (migration 0016).
+    pub async fn merge_pending_word_entries(&self) -> StoreResult<()> {
+        if let Db::Postgres(pool) = self {
+            sqlx::query("SELECT gin_clean_pending_list('tickets_search_blocks'::regclass)")
+                .execute(pool)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Per status, how many tickets match. Filtered by nothing but the branch, the
     /// kept counts answer exactly. Otherwise each status counts at most `cap`
     /// tickets, so the list's tabs cost the same on a million rows as on a hundred;

@@ -1563,3 +1563,61 @@ async fn demo_data_loads_in_bulk_and_leaves_the_schema_as_it_was(backend: Backen
     assert_eq!(id, TicketId(next));
 }
 both_backends!(demo_data_loads_in_bulk_and_leaves_the_schema_as_it_was);
+
+/// A new ticket's words are found at once, while PostgreSQL's word index still
+/// holds them in its pending list, and after the server's merge moved them in.
+async fn new_words_are_found_before_and_after_the_index_merges_them(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let words = |words: &[&str]| tcrm_app::store::tickets::TicketFilter {
+        search: Some(tcrm_app::store::tickets::TicketSearch::Words(
+            words.iter().map(|word| (*word).to_owned()).collect(),
+        )),
+        ..Default::default()
+    };
+    let found = |filter: tcrm_app::store::tickets::TicketFilter| {
+        let app = &app;
+        async move {
+            app.db()
+                .list_tickets(
+                    &filter,
+                    tcrm_app::store::tickets::TicketOrder::NewestFirst,
+                    None,
+                    50,
+                )
+                .await
+                .expect("word search")
+                .iter()
+                .map(|row| row.id)
+                .collect::<Vec<TicketId>>()
+        }
+    };
+    let first = crate::helpers::new_ticket(&app, "GD").await;
+    let second = crate::helpers::new_ticket(&app, "TD").await;
+    for _ in 0..2 {
+        assert_eq!(
+            found(words(&["nguyen", "van", "du"])).await,
+            [second, first]
+        );
+        assert_eq!(found(words(&["be", "ong"])).await, [second, first]);
+        assert!(found(words(&["nguyen", "thi"])).await.is_empty());
+        app.db()
+            .merge_pending_word_entries()
+            .await
+            .expect("merge pending entries");
+    }
+    if app.db().backend() == tcrm_app::store::Backend::Postgres {
+        let (options, pending_pages): (String, i64) =
+            tcrm_app::on_pool!(app.db(), |pool| sqlx::query_as(
+                "SELECT (SELECT array_to_string(reloptions, ',') FROM pg_class WHERE relname = 'tickets_search_blocks'), \
+                        CAST(gin_clean_pending_list('tickets_search_blocks'::regclass) AS BIGINT)"
+            )
+            .fetch_one(pool)
+            .await)
+            .expect("index options");
+        assert!(options.split(',').any(|option| option == "fastupdate=on"), "{options}");
+        assert_eq!(pending_pages, 0, "nothing left pending after the merge");
+    }
+}
+both_backends!(new_words_are_found_before_and_after_the_index_merges_them);
