@@ -186,10 +186,17 @@ fn spawn_word_entry_merging(db: tcrm_app::store::Db) {
     tokio::spawn(async move {
         let mut every_half_second = tokio::time::interval(WORD_ENTRY_MERGE_INTERVAL);
         every_half_second.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // Said once while it keeps failing, not twice a second.
+        let mut failing = false;
         loop {
             every_half_second.tick().await;
-            if let Err(error) = db.merge_pending_word_entries().await {
-                tracing::warn!(%error, "merging pending word-index entries");
+            match db.merge_pending_word_entries().await {
+                Ok(()) => failing = false,
+                Err(error) if !failing => {
+                    failing = true;
+                    tracing::warn!(%error, "merging pending word-index entries");
+                }
+                Err(_) => {}
             }
         }
     });

@@ -1616,7 +1616,10 @@ async fn new_words_are_found_before_and_after_the_index_merges_them(backend: Bac
             .fetch_one(pool)
             .await)
             .expect("index options");
-        assert!(options.split(',').any(|option| option == "fastupdate=on"), "{options}");
+        assert!(
+            options.split(',').any(|option| option == "fastupdate=on"),
+            "{options}"
+        );
         assert_eq!(pending_pages, 0, "nothing left pending after the merge");
     }
 }
