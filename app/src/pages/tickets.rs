@@ -58,12 +58,10 @@ fn bulk_report() -> Option<(String, Vec<(String, Key)>)> {
     ))
 }
 
-/// Tab counts stop at this many per status (shown as "1000+").
+/// Tab counts stop at this many per status (shown as "1000+"). A word search
+/// counts fewer, its newest 50 matches (see `store::tickets`): the tabs of a
+/// search are a guide, the rows are what the agent reads.
 pub const COUNT_CAP: i64 = 1000;
-/// The same for a word search, whose counts walk the word index's matches: the
-/// tabs of a search are a guide, the rows are what the agent reads. PostgreSQL,
-/// which has no such index, counts fewer (see `store::tickets`).
-pub const SEARCH_COUNT_CAP: i64 = 200;
 
 /// Rows per page.
 pub const PAGE_SIZE: i64 = 50;
@@ -149,15 +147,11 @@ async fn list_content(query: TicketListQuery) -> Result<AnyView, AppError> {
         .db
         .list_tickets(&filter, TicketOrder::NewestFirst, cursor, PAGE_SIZE + 1)
         .await?;
-    let cap = match filter.search {
-        Some(crate::store::tickets::TicketSearch::Words(_)) => SEARCH_COUNT_CAP,
-        _ => COUNT_CAP,
-    };
     let (counts, bound) = state
         .db
         .count_tickets_by_status_capped(
             &filter,
-            cap,
+            COUNT_CAP,
             cursor.is_none().then_some(FirstPage {
                 rows: &rows,
                 limit: PAGE_SIZE + 1,

@@ -426,10 +426,11 @@ impl DemoLoad {
                 if let Some(first) = self.first_ticket {
                     // One pass in id order, then one merge into a single segment,
                     // instead of growing and merging the index batch by batch.
-                    sqlx::query(
-                        "INSERT INTO ticket_search (rowid, search_text) \
-                         SELECT id, search_text FROM tickets WHERE id >= $1 ORDER BY id",
-                    )
+                    sqlx::query(&format!(
+                        "INSERT INTO ticket_search (rowid, search_text, facets) \
+                         SELECT id, search_text, {} FROM tickets WHERE id >= $1 ORDER BY id",
+                        super::tickets::SQLITE_SEARCH_FACETS
+                    ))
                     .bind(first)
                     .execute(&mut connection)
                     .await?;

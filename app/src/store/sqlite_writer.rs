@@ -264,8 +264,8 @@ fn creates_statement() -> &'static str {
                FROM (SELECT max(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'tickets'), 0), \
                  COALESCE((SELECT max(id) FROM tickets), 0)) AS base) AS n, j \
                ORDER BY j.key; \
-             INSERT INTO ticket_search (rowid, search_text) \
-               SELECT id, search_text FROM tickets WHERE id > {first_new}; \
+             INSERT INTO ticket_search (rowid, search_text, facets) \
+               SELECT id, search_text, {facets} FROM tickets WHERE id > {first_new}; \
              INSERT INTO ticket_events (ticket_id, kind, actor_user_id, actor_api_account_id, actor_label, to_value, created_at) \
                SELECT t.id, 'created', t.created_by_user_id, t.api_account_id, {label}, '1', t.created_at \
                FROM json_each($1) AS j JOIN tickets t ON t.id = {first_new} + j.key + 1; \
@@ -273,6 +273,7 @@ fn creates_statement() -> &'static str {
              SELECT max(id) FROM tickets",
             columns = columns.join(", "),
             values = values.join(", "),
+            facets = super::tickets::SQLITE_SEARCH_FACETS,
         ))
     });
     &STATEMENT
@@ -382,7 +383,7 @@ mod tests {
         }
         let words: Vec<(i64, String)> = sqlx::query_as(
             "SELECT t.id, t.search_text FROM ticket_search s JOIN tickets t ON t.id = s.rowid \
-             WHERE ticket_search MATCH 'tam' ORDER BY t.id",
+             WHERE ticket_search MATCH 'tam AND facets : bgd' ORDER BY t.id",
         )
         .fetch_all(match &db {
             Db::Sqlite(pool) => pool,

@@ -439,6 +439,11 @@ fn index_words(words: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// A ticket's facets in SQLite's word index (its second column): its status and
+/// branch as words, `s3 bgd`, over the columns of `tickets` (migration 0013).
+pub(crate) const SQLITE_SEARCH_FACETS: &str =
+    "'s' || id_status || coalesce(' b' || lower(branch_code), '')";
+
 /// A search's index words as a question to the block-qualified word index, a
 /// `format()` pattern whose `%1$s` is the block (`b%1$sznguyen & b%1$szvan:*`).
 fn postgres_block_words(words: &[String]) -> String {
@@ -457,13 +462,15 @@ enum KeptCounts {
     Nothing,
 }
 
-/// At most this many of a word search's newest matches are counted on PostgreSQL.
-/// It has no index that yields matches newest first (SQLite's FTS5 does): the
-/// count walks the newest tickets and tests each one's words, ~0.85 µs a ticket,
-/// so each counted match of "nguyen van hung" (0.4 % of tickets) costs a walk of
-/// ~250 tickets. Counting 50 rather than 200 took that search page from ~52 ms of
-/// database time to ~20 ms; the tabs then read "50+".
-const POSTGRES_WORD_COUNT_CAP: i64 = 50;
+/// At most this many of a word search's newest matches are counted, on both
+/// backends; the tabs then read "50+". So many fit the list's first page (51
+/// rows), and with no status chosen the counts are read off that page instead
+/// of walking the same matches again (see `FirstPage`). Counting more cost more
+/// than the page itself: on PostgreSQL each block of the word index asked again
+/// (~52 ms of database time for "nguyen van hung" at 200, ~20 at 50, before the
+/// first page was reused); on SQLite, narrowed to a branch, 8 ms of FTS5 walking
+/// for 200 matches against 2 ms for the page.
+const WORD_COUNT_CAP: i64 = 50;
 
 /// A filter's first page of tickets, newest first, as the list read it: at most
 /// `limit` rows, fewer only when no more tickets match.
@@ -600,6 +607,26 @@ impl TicketFilter {
             question.push_str(&format!(" & b%1$sy{}", branch.as_str().to_lowercase()));
         }
         Some(question)
+    }
+
+    /// On SQLite, a word search's question to the word index: its words in
+    /// `search_text`, and the status and branch it is narrowed to in `facets`
+    /// (see [`SQLITE_SEARCH_FACETS`]), which FTS5 intersects with them.
+    fn sqlite_match_expression(&self, words: &[String]) -> String {
+        let mut question = format!(
+            "search_text : ({})",
+            match_expression(words, "\"", "\"*", " AND ")
+        );
+        if let Some(status) = self.status {
+            question.push_str(&format!(" AND facets : \"s{status}\""));
+        }
+        for branch in self.scope.iter().chain(self.branch.iter()) {
+            question.push_str(&format!(
+                " AND facets : \"b{}\"",
+                branch.as_str().to_lowercase()
+            ));
+        }
+        question
     }
 
     /// This filter with its search left out: the conditions a PostgreSQL word
@@ -774,7 +801,7 @@ impl TicketFilter {
                                 &mut conditions,
                                 args,
                                 "s.ticket_search MATCH ?",
-                                Arg::Text(match_expression(&words, "\"", "\"*", " AND ")),
+                                Arg::Text(self.sqlite_match_expression(&words)),
                             );
                         }
                         // Each ticket tested against its own block's question.
@@ -950,8 +977,8 @@ fn plain_create_alone_on_sqlite(
         "INSERT INTO tickets ({INSERT_COLUMNS}) VALUES ({INSERT_VALUES}); \
          UPDATE tickets SET feedback_code = $44 || '-' || printf('%07d', id), \
            search_text = lower($44) || '-' || printf('%07d', id) || $45 WHERE id = last_insert_rowid(); \
-         INSERT INTO ticket_search (rowid, search_text) \
-           SELECT id, search_text FROM tickets WHERE id = (SELECT max(id) FROM tickets); \
+         INSERT INTO ticket_search (rowid, search_text, facets) \
+           SELECT id, search_text, {SQLITE_SEARCH_FACETS} FROM tickets WHERE id = (SELECT max(id) FROM tickets); \
          INSERT INTO ticket_events (ticket_id, kind, actor_user_id, actor_api_account_id, actor_label, to_value, created_at) \
            SELECT max(id), 'created', $38, $40, $46, '1', $39 FROM tickets; \
          {outbox}; \
@@ -1007,11 +1034,13 @@ impl Db {
                 .execute(&mut *tx)
                 .await?;
             if matches!(self.backend(), Backend::Sqlite) {
-                sqlx::query("INSERT INTO ticket_search (rowid, search_text) VALUES ($1, $2)")
-                    .bind(id)
-                    .bind(&text)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(&format!(
+                    "INSERT INTO ticket_search (rowid, search_text, facets) \
+                     SELECT id, search_text, {SQLITE_SEARCH_FACETS} FROM tickets WHERE id = $1"
+                ))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
             }
             for member in &ticket.members {
                 sqlx::query(
@@ -1353,7 +1382,7 @@ impl Db {
     /// `first_page` is the filter's first page as the list just read it, newest
     /// first, if the caller has it. A word search with no status chosen counts
     /// exactly the matches that page starts with; where the backend counts no
-    /// more than the page holds (PostgreSQL's 50 of a page of 51), the counts are
+    /// more than the page holds (50 of a page of 51), the counts are
     /// read off the page instead of walking the same matches again.
     pub async fn count_tickets_by_status_capped(
         &self,
@@ -1369,10 +1398,7 @@ impl Db {
         let (from, key) = without_status.source(self.backend());
         let mut args = Vec::new();
         if matches!(without_status.search, Some(TicketSearch::Words(_))) {
-            let cap = match self {
-                Db::Sqlite(_) => cap,
-                Db::Postgres(_) => cap.min(POSTGRES_WORD_COUNT_CAP),
-            };
+            let cap = cap.min(WORD_COUNT_CAP);
             if filter.status.is_none()
                 && let Some(counted) = first_page.and_then(|page| page.status_counts(cap))
             {
