@@ -208,12 +208,13 @@ fn json_row(create: &PlainCreate) -> Value {
 }
 
 /// The statements that insert a group's creations from `$1`, a JSON array of
-/// their [`json_row`]s, and answer the last new ticket's id. Each row is turned
-/// into binary JSON once (`jsonb`) before its 46 values are read: read from
-/// `json_each`'s text, each value cost the row's text rendered and parsed again. The write lock is
-/// held (`BEGIN IMMEDIATE`), so the new ids are the next ones, consecutive, in
-/// the rows' order — as `AUTOINCREMENT` would give them: above both the highest
-/// id and the highest ever handed out.
+/// their [`json_row`]s, and answer the last new ticket's id.
+///
+/// Each row is turned into binary JSON once (`jsonb`) before its 46 values are
+/// read: read off `json_each`'s text, each value cost the row's text rendered
+/// and parsed again. The write lock is held (`BEGIN IMMEDIATE`), so the new ids
+/// are the next ones, consecutive, in the rows' order — as `AUTOINCREMENT`
+/// would give them: above both the highest id and the highest ever handed out.
 fn creates_statement() -> &'static str {
     static STATEMENT: LazyLock<String> = LazyLock::new(|| {
         let names: Vec<&str> = TEXTS
