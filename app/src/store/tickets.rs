@@ -508,6 +508,22 @@ impl FirstPage<'_> {
         };
         Some((counts, bound))
     }
+
+    /// Raises `status`'s count, a lower bound, to what this page of that status
+    /// shows (up to a full page: `limit` holds one row more than a page). A
+    /// search's newest matches may hold none of the chosen status while its
+    /// page holds many; its tab then says "50+", not "0+".
+    fn raise_to_shown(self, status: i64, counts: &mut Vec<(i64, i64)>) {
+        let shown = (self.rows.len() as i64).min(self.limit - 1);
+        match counts.iter_mut().find(|(id, _)| *id == status) {
+            Some((_, count)) => *count = (*count).max(shown),
+            None if shown > 0 => {
+                counts.push((status, shown));
+                counts.sort_unstable();
+            }
+            None => {}
+        }
+    }
 }
 
 /// How far the list's status tabs can be trusted.
@@ -1429,13 +1445,19 @@ impl Db {
                     )
                 }
             };
-            let counts: Vec<(i64, i64)> = self.fetch_filtered(&without_status, &sql, &args).await?;
+            let mut counts: Vec<(i64, i64)> =
+                self.fetch_filtered(&without_status, &sql, &args).await?;
             let seen: i64 = counts.iter().map(|(_, count)| count).sum();
             let bound = if seen >= cap {
                 CountBound::AtLeast
             } else {
                 CountBound::Exact
             };
+            if bound == CountBound::AtLeast
+                && let (Some(status), Some(page)) = (filter.status, first_page)
+            {
+                page.raise_to_shown(status, &mut counts);
+            }
             return Ok((counts, bound));
         }
         let conditions = without_status.where_clause(self.backend(), &mut args);
@@ -2249,5 +2271,30 @@ mod tests {
         );
         // A full page shorter than the cap cannot say what lies beyond it.
         assert_eq!(page.status_counts(6), None);
+    }
+
+    #[test]
+    fn a_chosen_status_counts_at_least_what_its_page_shows() {
+        // A full page of status 4 (one row more than a page): a page's worth.
+        let full = rows(&[4, 4, 4, 4, 4]);
+        let page = FirstPage {
+            rows: &full,
+            limit: 5,
+        };
+        let mut counts = vec![(1, 3), (5, 2)];
+        page.raise_to_shown(4, &mut counts);
+        assert_eq!(counts, [(1, 3), (4, 4), (5, 2)]);
+        // A count already above what the page shows stays.
+        let mut counts = vec![(4, 9)];
+        page.raise_to_shown(4, &mut counts);
+        assert_eq!(counts, [(4, 9)]);
+        // An empty page adds nothing.
+        let mut counts = vec![(1, 3)];
+        FirstPage {
+            rows: &[],
+            limit: 5,
+        }
+        .raise_to_shown(4, &mut counts);
+        assert_eq!(counts, [(1, 3)]);
     }
 }

@@ -1366,6 +1366,40 @@ async fn demo_data_loads_in_bulk_and_leaves_the_schema_as_it_was(backend: Backen
         .await;
         oldest_first.reverse();
         assert_eq!(oldest_first, expected, "{condition}");
+        // The chosen status's tab counts at least what its first page shows,
+        // though the search's newest 50 matches may hold few of it.
+        if let Some(status) = status {
+            let first_page = app
+                .db()
+                .list_tickets(
+                    &narrowed(Some(status), branch),
+                    tcrm_app::store::tickets::TicketOrder::NewestFirst,
+                    None,
+                    51,
+                )
+                .await
+                .expect("first page");
+            let (counts, _) = app
+                .db()
+                .count_tickets_by_status_capped(
+                    &narrowed(Some(status), branch),
+                    1000,
+                    Some(tcrm_app::store::tickets::FirstPage {
+                        rows: &first_page,
+                        limit: 51,
+                    }),
+                )
+                .await
+                .expect("tab counts");
+            let counted = counts
+                .iter()
+                .find(|(id, _)| *id == status)
+                .map_or(0, |(_, n)| *n);
+            assert!(
+                counted >= expected.len().min(50) as i64,
+                "{condition}: {counts:?}"
+            );
+        }
     }
     // A ticket whose status changes is found under its new status, not its old.
     let moved = *matches_where("TRUE".to_owned())
