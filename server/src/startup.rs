@@ -159,12 +159,33 @@ pub async fn shutdown_signal() {
 /// counts' freshness).
 const COUNT_FOLD_INTERVAL: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// Periodic housekeeping: expired sessions, pending ticket-count changes.
+/// How often PostgreSQL's pending word-index entries are merged into the index.
+const WORD_ENTRY_MERGE_INTERVAL: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Periodic housekeeping: expired sessions, pending ticket-count changes and
+/// word-index entries.
 pub fn spawn_housekeeping(state: &AppState) {
-    // Only PostgreSQL keeps count changes apart (SQLite updates them in place).
+    // Only PostgreSQL keeps count changes and word entries apart (SQLite
+    // updates both in place).
     if let tcrm_app::store::Db::Postgres(_) = &state.db {
-        spawn_count_folding(state.db.clone());
-        spawn_word_entry_merging(state.db.clone());
+        let db = state.db.clone();
+        spawn_every(
+            COUNT_FOLD_INTERVAL,
+            "folding ticket count changes",
+            move || {
+                let db = db.clone();
+                async move { db.fold_ticket_count_changes().await }
+            },
+        );
+        let db = state.db.clone();
+        spawn_every(
+            WORD_ENTRY_MERGE_INTERVAL,
+            "merging pending word-index entries",
+            move || {
+                let db = db.clone();
+                async move { db.merge_pending_word_entries().await }
+            },
+        );
     }
     use tower_sessions::session_store::ExpiredDeletion;
     let sessions = SessionBackend::for_db(&state.db);
@@ -179,36 +200,26 @@ pub fn spawn_housekeeping(state: &AppState) {
     });
 }
 
-/// How often PostgreSQL's pending word-index entries are merged into the index.
-const WORD_ENTRY_MERGE_INTERVAL: std::time::Duration = std::time::Duration::from_millis(500);
-
-fn spawn_word_entry_merging(db: tcrm_app::store::Db) {
+/// Runs `job` every `interval` in a task of its own. A failure is logged once
+/// while it keeps failing, not at every tick.
+fn spawn_every<F, Fut>(interval: std::time::Duration, what: &'static str, mut job: F)
+where
+    F: FnMut() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = tcrm_app::store::StoreResult<()>> + Send,
+{
     tokio::spawn(async move {
-        let mut every_half_second = tokio::time::interval(WORD_ENTRY_MERGE_INTERVAL);
-        every_half_second.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        // Said once while it keeps failing, not twice a second.
+        let mut ticks = tokio::time::interval(interval);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut failing = false;
         loop {
-            every_half_second.tick().await;
-            match db.merge_pending_word_entries().await {
+            ticks.tick().await;
+            match job().await {
                 Ok(()) => failing = false,
                 Err(error) if !failing => {
                     failing = true;
-                    tracing::warn!(%error, "merging pending word-index entries");
+                    tracing::warn!(%error, "{what}");
                 }
                 Err(_) => {}
-            }
-        }
-    });
-}
-
-fn spawn_count_folding(db: tcrm_app::store::Db) {
-    tokio::spawn(async move {
-        let mut every_few_seconds = tokio::time::interval(COUNT_FOLD_INTERVAL);
-        loop {
-            every_few_seconds.tick().await;
-            if let Err(error) = db.fold_ticket_count_changes().await {
-                tracing::warn!(%error, "folding ticket count changes");
             }
         }
     });

@@ -386,10 +386,7 @@ mod tests {
             "SELECT t.id, t.search_text FROM ticket_search s JOIN tickets t ON t.id = s.rowid \
              WHERE ticket_search MATCH 'tam AND facets : bgd' ORDER BY t.id",
         )
-        .fetch_all(match &db {
-            Db::Sqlite(pool) => pool,
-            Db::Postgres(_) => unreachable!(),
-        })
+        .fetch_all(pool)
         .await
         .expect("word index");
         assert_eq!(words.len(), 3);

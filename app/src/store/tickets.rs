@@ -616,13 +616,24 @@ impl TicketFilter {
             return None;
         }
         let mut question = postgres_block_words(&words);
-        if let Some(status) = self.status {
+        let (status, branches) = self.narrowed_to();
+        if let Some(status) = status {
             question.push_str(&format!(" & b%1$sx{status}"));
         }
-        for branch in self.scope.iter().chain(self.branch.iter()) {
-            question.push_str(&format!(" & b%1$sy{}", branch.as_str().to_lowercase()));
+        for branch in branches {
+            question.push_str(&format!(" & b%1$sy{branch}"));
         }
         Some(question)
+    }
+
+    /// The status and branches (lower case) a word search is narrowed to, which
+    /// both backends' word indexes hold beside the words.
+    fn narrowed_to(&self) -> (Option<i64>, impl Iterator<Item = String> + '_) {
+        let branches = self.scope.iter().chain(self.branch.iter());
+        (
+            self.status,
+            branches.map(|branch| branch.as_str().to_lowercase()),
+        )
     }
 
     /// On SQLite, a word search's question to the word index: its words in
@@ -633,14 +644,12 @@ impl TicketFilter {
             "search_text : ({})",
             match_expression(words, "\"", "\"*", " AND ")
         );
-        if let Some(status) = self.status {
+        let (status, branches) = self.narrowed_to();
+        if let Some(status) = status {
             question.push_str(&format!(" AND facets : \"s{status}\""));
         }
-        for branch in self.scope.iter().chain(self.branch.iter()) {
-            question.push_str(&format!(
-                " AND facets : \"b{}\"",
-                branch.as_str().to_lowercase()
-            ));
+        for branch in branches {
+            question.push_str(&format!(" AND facets : \"b{branch}\""));
         }
         question
     }
