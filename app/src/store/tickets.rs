@@ -1523,6 +1523,11 @@ impl Db {
         let crosses = !super::outbox::change_payload(changes).is_empty() || !files.is_empty();
         let steps: Vec<(TicketUpdate, TimelineEntry)> =
             changes.iter().map(|change| change.to_update(now)).collect();
+        // The content is among the words a ticket is found by.
+        let rewords = changes
+            .iter()
+            .any(|change| matches!(change, TicketChange::Content(_)));
+        let sqlite = self.backend() == Backend::Sqlite;
         let changed = on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             let mut changed = true;
@@ -1556,6 +1561,9 @@ impl Db {
             if !changed {
                 tx.rollback().await?;
                 return Err(StoreError::Conflict);
+            }
+            if rewords {
+                reindex_words(&mut tx, id, sqlite).await?;
             }
             let mut attachments = Vec::with_capacity(files.len());
             for file in files {
@@ -1648,6 +1656,73 @@ where
     .execute(&mut **tx)
     .await?;
     Ok(attachment)
+}
+
+/// Folds a ticket's words again from its stored fields (after its content changed)
+/// and, on SQLite, replaces its word-index entry; PostgreSQL's index is generated
+/// from `search_text`.
+async fn reindex_words<'c, DB>(
+    tx: &mut sqlx::Transaction<'c, DB>,
+    id: TicketId,
+    sqlite: bool,
+) -> Result<(), sqlx::Error>
+where
+    DB: sqlx::Database,
+    for<'q> <DB as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    for<'e> &'e mut <DB as sqlx::Database>::Connection: sqlx::Executor<'e, Database = DB>,
+    for<'r> TicketWords: sqlx::FromRow<'r, <DB as sqlx::Database>::Row>,
+    for<'q> TicketId: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    let words: TicketWords = sqlx::query_as(
+        "SELECT feedback_code, contact_code, customer_phone, customer_name, customer_address, \
+         reporter_name, content FROM tickets WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let mut text = words.reporter_name;
+    text.push(' ');
+    text.extend(words.content.chars().take(2000));
+    let folded = search_words(
+        words.feedback_code.as_deref().unwrap_or_default(),
+        words.contact_code.as_ref(),
+        words.customer_phone.as_ref(),
+        &words.customer_name,
+        &words.customer_address,
+        &text,
+    );
+    sqlx::query("UPDATE tickets SET search_text = $2 WHERE id = $1")
+        .bind(id)
+        .bind(folded)
+        .execute(&mut **tx)
+        .await?;
+    if sqlite {
+        sqlx::query("DELETE FROM ticket_search WHERE rowid = $1")
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query(&format!(
+            "INSERT INTO ticket_search (rowid, search_text, facets) \
+             SELECT id, search_text, {SQLITE_SEARCH_FACETS} FROM tickets WHERE id = $1"
+        ))
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// What a ticket's words are folded from.
+#[derive(sqlx::FromRow)]
+struct TicketWords {
+    feedback_code: Option<String>,
+    contact_code: Option<ContractCode>,
+    customer_phone: Option<Phone>,
+    customer_name: String,
+    customer_address: String,
+    reporter_name: String,
+    content: String,
 }
 
 /// The UPDATE a change runs (binds after the ticket id), if any.

@@ -952,6 +952,19 @@ async fn updates_follow_the_workflow(backend: Backend) {
         .expect("ticket");
     assert_eq!(ticket.content, "test feedback");
     assert_eq!(ticket.id_priority, 3);
+    // The new content is what the ticket is found by; the old one no longer finds it.
+    app.create_user("cl_reader", "hq_staff", None).await;
+    let reader = app.signed_in("cl_reader").await;
+    for (words, found) in [("test feedback", true), ("vi tri xay ra su co", false)] {
+        let (_, page) = app
+            .page(&reader, &format!("/tickets?q={}", words.replace(' ', "+")))
+            .await;
+        assert_eq!(
+            page.contains(&format!("/tickets/{id}\"")),
+            found,
+            "searching {words:?} after the content changed"
+        );
+    }
     assert_eq!(ticket.solution, "Đã hoàn thành yêu cầu của khách hàng");
     assert_eq!(
         ticket.date_due.map(|d| d.to_rfc3339()),
