@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use leptos::server_fn::ServerFn;
+
 use crate::error::{AppError, FormErrors};
 use crate::i18n::{Key, t, use_language};
 
@@ -208,4 +210,22 @@ pub fn TextArea(
             {error.map(|message| view! { <p class="field-error" id=format!("{id}-error")>{message}</p> })}
         </div>
     }
+}
+
+/// The error the last submission to server function `S` came back with, when this
+/// page is where a browser without JavaScript was sent back to: leptos_axum adds the
+/// error (`__err`) and the function's path (`__path`) to the form's page.
+///
+/// Read straight from the request. A `ServerAction` per form would build a reactive
+/// action (a dozen signals and an owner) that nothing on a page without WASM ever
+/// dispatches: on the ticket page, with its eight forms, that was a tenth of the
+/// server's CPU. Forms are plain `<form action=S::PATH method="post">` for the same
+/// reason — the markup `ActionForm` renders.
+pub fn submission_error<S>() -> Option<AppError>
+where
+    S: ServerFn<Error = AppError>,
+{
+    let error = use_context::<leptos::server::ServerActionError>()?;
+    (error.path() == S::PATH)
+        .then(|| leptos::server_fn::error::ServerFnUrlError::<AppError>::decode_err(error.err()))
 }

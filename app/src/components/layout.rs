@@ -1,6 +1,7 @@
 //! The frame around every signed-in page: skip link, header, navigation, main.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
 use crate::domain::Role;
 use crate::i18n::{Key, t, use_language};
@@ -22,15 +23,14 @@ pub fn role_label(role: Role) -> Key {
 /// A form that flips the portal's language.
 #[component]
 pub fn LanguageSwitch() -> impl IntoView {
-    let action = ServerAction::<SetLanguage>::new();
     let other = use_language().other();
     view! {
-        <ActionForm action=action attr:class="inline-form">
+        <form action=SetLanguage::PATH method="post" class="inline-form">
             <input type="hidden" name="language" value=other.code() />
             <button type="submit" class="link-button" lang=other.code() aria-label=t(Key::SwitchLanguageLabel)>
                 {t(Key::SwitchLanguage)}
             </button>
-        </ActionForm>
+        </form>
     }
 }
 
@@ -38,7 +38,6 @@ pub fn LanguageSwitch() -> impl IntoView {
 #[component]
 pub fn Layout(current: &'static str, children: Children) -> impl IntoView {
     let user = identity().user;
-    let sign_out = ServerAction::<SignOut>::new();
     let nav = user.as_ref().map(|user| {
         let mut entries = vec![("/", Key::NavHome), ("/tickets", Key::NavTickets)];
         if matches!(user.role, Role::Admin | Role::BranchAdmin) {
@@ -90,9 +89,9 @@ pub fn Layout(current: &'static str, children: Children) -> impl IntoView {
                 {who}
                 <LanguageSwitch />
                 {user.is_some().then(|| view! {
-                    <ActionForm action=sign_out attr:class="inline-form">
+                    <form action=SignOut::PATH method="post" class="inline-form">
                         <button type="submit" class="button button-quiet">{t(Key::SignOut)}</button>
-                    </ActionForm>
+                    </form>
                 })}
             </div>
         </header>

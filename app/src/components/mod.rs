@@ -3,5 +3,5 @@
 pub mod form;
 pub mod layout;
 
-pub use form::{ErrorBanner, Notice, SelectField, TextArea, TextField};
+pub use form::{ErrorBanner, Notice, SelectField, TextArea, TextField, submission_error};
 pub use layout::Layout;

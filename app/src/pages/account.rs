@@ -1,8 +1,9 @@
 //! The signed-in user's own account: password and language.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
-use crate::components::{ErrorBanner, Layout, Notice, TextField};
+use crate::components::{ErrorBanner, Layout, Notice, TextField, submission_error};
 use crate::error::AppError;
 use crate::i18n::{Key, t};
 use crate::page_title;
@@ -68,8 +69,7 @@ pub async fn change_password(
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
-    let change = ServerAction::<ChangePassword>::new();
-    let error = change.value().get_untracked().and_then(Result::err);
+    let error = submission_error::<ChangePassword>();
     let form_errors = error.as_ref().and_then(AppError::form_errors).cloned();
     let banner = error.filter(|error| error.form_errors().is_none());
     let must_change = identity()
@@ -88,7 +88,7 @@ pub fn AccountPage() -> impl IntoView {
             <ErrorBanner error=banner />
             <section class="panel narrow" aria-labelledby="password-heading">
                 <h2 id="password-heading">{t(Key::ChangePassword)}</h2>
-                <ActionForm action=change attr:class="stack">
+                <form action=ChangePassword::PATH method="post" class="stack">
                     <TextField name="current_password" label=Key::CurrentPassword input_type="password"
                         autocomplete="current-password" required=true errors=form_errors.clone() />
                     <TextField name="new_password" label=Key::NewPassword input_type="password"
@@ -96,7 +96,7 @@ pub fn AccountPage() -> impl IntoView {
                     <TextField name="confirm_password" label=Key::ConfirmPassword input_type="password"
                         autocomplete="new-password" required=true errors=form_errors />
                     <button type="submit" class="button button-primary">{t(Key::ChangePassword)}</button>
-                </ActionForm>
+                </form>
             </section>
         </Layout>
     }

@@ -2,11 +2,12 @@
 //! deactivation or reactivation.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_params_map;
 
 use crate::api_account_admin::{ChosenPassword, managed_account};
 use crate::auth::{Permission, authorize};
-use crate::components::{ErrorBanner, Layout, Notice, TextField};
+use crate::components::{ErrorBanner, Layout, Notice, TextField, submission_error};
 use crate::error::AppError;
 use crate::i18n::{Key, t};
 use crate::page_title;
@@ -73,10 +74,8 @@ pub fn ApiAccountEditPage() -> impl IntoView {
         .get_untracked()
         .get("id")
         .unwrap_or_default();
-    let rotate = ServerAction::<RotateApiPassword>::new();
-    let activate = ServerAction::<SetApiAccountActive>::new();
-    let rotate_error = rotate.value().get_untracked().and_then(Result::err);
-    let activate_error = activate.value().get_untracked().and_then(Result::err);
+    let rotate_error = submission_error::<RotateApiPassword>();
+    let activate_error = submission_error::<SetApiAccountActive>();
     let done = query_param("done").and_then(|done| match done.as_str() {
         "created" => Some(Key::ApiAccountCreated),
         "rotated" => Some(Key::ApiPasswordRotated),
@@ -127,24 +126,24 @@ pub fn ApiAccountEditPage() -> impl IntoView {
                         <h2 id="rotate-heading">{t(Key::ApiRotatePassword)}</h2>
                         <p class="banner banner-warn">{t(Key::ApiRotateWarning)}</p>
                         <ErrorBanner error=rotate_error.filter(|error| error.form_errors().is_none()) />
-                        <ActionForm action=rotate attr:class="stack">
+                        <form action=RotateApiPassword::PATH method="post" class="stack">
                             <input type="hidden" name="id" value=id_for_rotate />
                             <TextField name="password" label=Key::NewPassword input_type="password" autocomplete="new-password"
                                 help=Key::ApiPasswordHelp errors=rotate_errors.clone() />
                             <TextField name="password_confirm" label=Key::ApiPasswordConfirm input_type="password" autocomplete="new-password"
                                 errors=rotate_errors />
                             <button type="submit" class="button button-danger">{t(Key::ApiRotatePassword)}</button>
-                        </ActionForm>
+                        </form>
                     </section>
                     <section class="panel" aria-labelledby="status-heading">
                         <h2 id="status-heading">{t(Key::Status)}</h2>
                         <p>{t(Key::ApiDeactivateWarning)}</p>
                         <ErrorBanner error=activate_error />
-                        <ActionForm action=activate attr:class="stack">
+                        <form action=SetApiAccountActive::PATH method="post" class="stack">
                             <input type="hidden" name="id" value=id_for_toggle />
                             <input type="hidden" name="active" value=toggle_value />
                             <button type="submit" class="button" class:button-danger=account.active>{t(toggle_label)}</button>
-                        </ActionForm>
+                        </form>
                     </section>
                 </div>
             }

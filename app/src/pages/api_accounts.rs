@@ -3,11 +3,12 @@
 
 use chrono::{DateTime, Duration, Utc};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use serde::{Deserialize, Serialize};
 
 use crate::api_account_admin::{ChosenPassword, visible_accounts};
 use crate::auth::{CurrentUser, Permission, authorize};
-use crate::components::{ErrorBanner, Layout, SelectField, TextField};
+use crate::components::{ErrorBanner, Layout, SelectField, TextField, submission_error};
 use crate::domain::{ApiAccountKind, Role};
 use crate::error::{AppError, FormErrors};
 use crate::i18n::{Key, t};
@@ -181,8 +182,7 @@ pub fn ApiAccountsPage() -> impl IntoView {
         }
         .into_any();
     }
-    let create = ServerAction::<CreateApiAccount>::new();
-    let error = create.value().get_untracked().and_then(Result::err);
+    let error = submission_error::<CreateApiAccount>();
     let form_errors: Option<FormErrors> = error.as_ref().and_then(AppError::form_errors).cloned();
     let banner = error.filter(|error| error.form_errors().is_none());
     let intro = if actor.role == Role::Admin {
@@ -248,7 +248,7 @@ pub fn ApiAccountsPage() -> impl IntoView {
                 </section>
                 <section class="panel narrow" aria-labelledby="create-heading">
                     <h2 id="create-heading">{t(Key::NewApiAccount)}</h2>
-                    <ActionForm action=create attr:class="stack">
+                    <form action=CreateApiAccount::PATH method="post" class="stack">
                         <TextField name="username" label=Key::Username required=true errors=form_errors.clone() />
                         <SelectField name="kind" label=Key::ApiKind options=kind_options(&actor) selected=default_kind.to_owned()
                             help=Key::ApiKindHelp errors=form_errors.clone() />
@@ -259,7 +259,7 @@ pub fn ApiAccountsPage() -> impl IntoView {
                         <TextField name="password_confirm" label=Key::ApiPasswordConfirm input_type="password" autocomplete="new-password"
                             errors=form_errors />
                         <button type="submit" class="button button-primary">{t(Key::Create)}</button>
-                    </ActionForm>
+                    </form>
                 </section>
             }
             .into_any())

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::{Permission, authorize};
 use crate::branch_remotes::RemoteForm;
-use crate::components::{ErrorBanner, Layout, Notice, SelectField, TextField};
+use crate::components::{ErrorBanner, Layout, Notice, SelectField, TextField, submission_error};
 use crate::error::{AppError, FormErrors};
 use crate::i18n::{Key, t};
 use crate::page_title;
@@ -220,7 +220,7 @@ fn branch_section(remote: BranchRemote, state: SectionState) -> impl IntoView {
                 <span class="badge badge-off">{t(in_use)}</span>
             </h2>
             {tested}
-            <ActionForm action={ServerAction::<SaveBranchRemote>::new()} attr:class="stack">
+            <form action=SaveBranchRemote::PATH method="post" class="stack">
                 <input type="hidden" name="branch" value=code />
                 <div class="grid-2">
                     <TextField name="base_url" label=Key::ProductionBaseUrl value=remote.base_url.clone()
@@ -249,7 +249,7 @@ fn branch_section(remote: BranchRemote, state: SectionState) -> impl IntoView {
                         {t(Key::TestConnection)}
                     </button>
                 </div>
-            </ActionForm>
+            </form>
         </section>
     }
 }
@@ -266,16 +266,8 @@ pub fn BranchSettingsPage() -> impl IntoView {
         }
         .into_any();
     }
-    let refused = ServerAction::<SaveBranchRemote>::new()
-        .value()
-        .get_untracked()
-        .and_then(Result::err)
-        .or_else(|| {
-            ServerAction::<TestBranchRemote>::new()
-                .value()
-                .get_untracked()
-                .and_then(Result::err)
-        });
+    let refused =
+        submission_error::<SaveBranchRemote>().or_else(|| submission_error::<TestBranchRemote>());
     let banner = refused
         .clone()
         .filter(|error| error.form_errors().is_none());

@@ -1,8 +1,9 @@
 //! Sign-in and sign-out.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
-use crate::components::{ErrorBanner, TextField};
+use crate::components::{ErrorBanner, TextField, submission_error};
 use crate::error::AppError;
 use crate::i18n::{Key, t};
 use crate::page_title;
@@ -40,8 +41,7 @@ pub async fn sign_out() -> Result<(), AppError> {
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let action = ServerAction::<SignIn>::new();
-    let error = action.value().get_untracked().and_then(Result::err);
+    let error = submission_error::<SignIn>();
     let next = query_param("next").unwrap_or_else(|| "/".to_owned());
     view! {
         {page_title(Key::SignIn)}
@@ -56,12 +56,12 @@ pub fn LoginPage() -> impl IntoView {
                     </div>
                 </div>
                 <ErrorBanner error=error />
-                <ActionForm action=action attr:class="stack">
+                <form action=SignIn::PATH method="post" class="stack">
                     <input type="hidden" name="next" value=next />
                     <TextField name="username" label=Key::Username autocomplete="username" required=true autofocus=true />
                     <TextField name="password" label=Key::Password input_type="password" autocomplete="current-password" required=true />
                     <button type="submit" class="button button-primary">{t(Key::SignIn)}</button>
-                </ActionForm>
+                </form>
                 <div class="login-footer">
                     <crate::components::layout::LanguageSwitch />
                 </div>

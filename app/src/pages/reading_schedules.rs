@@ -4,9 +4,10 @@
 
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
 use crate::auth::{CurrentUser, Permission, authorize};
-use crate::components::{ErrorBanner, Layout, Notice, SelectField, TextField};
+use crate::components::{ErrorBanner, Layout, Notice, SelectField, TextField, submission_error};
 use crate::domain::{BranchCode, ReadingWindowId};
 use crate::error::{AppError, FormErrors};
 use crate::i18n::{Key, t};
@@ -119,24 +120,23 @@ fn window_state(window: &ReadingWindow, today: NaiveDate) -> (Key, bool) {
     }
 }
 
-/// The table of windows; with `delete`, each row has its edit link and delete button.
+/// The table of windows; with `manage`, each row has its edit link and delete button.
 fn windows_table(
     windows: &[ReadingWindow],
     branch: &BranchCode,
     today: NaiveDate,
-    delete: Option<ServerAction<DeleteReadingWindow>>,
+    manage: bool,
 ) -> AnyView {
     if windows.is_empty() {
         return view! { <p class="empty">{t(Key::NoReadingWindows)}</p> }.into_any();
     }
-    let manage = delete.is_some();
     let rows = windows
         .iter()
         .map(|window| {
             let (state, past) = window_state(window, today);
             let id = window.id.to_string();
             let (start, end) = (crate::format::date(window.start_date), crate::format::date(window.end_date));
-            let actions = delete.map(|delete| {
+            let actions = manage.then(|| {
                 let edit = format!("{PAGE}?branch={branch}&edit={id}");
                 // Every row has the same two words; the label says which window they act on.
                 let days = format!("{start} – {end}");
@@ -144,12 +144,12 @@ fn windows_table(
                     <td class="nowrap">
                         <a href=edit aria-label=format!("{} {days}", t(Key::Edit))>{t(Key::Edit)}</a>
                         " "
-                        <ActionForm action=delete attr:class="inline-form">
+                        <form action=DeleteReadingWindow::PATH method="post" class="inline-form">
                             <input type="hidden" name="id" value=id />
                             <button type="submit" class="button button-danger" aria-label=format!("{} {days}", t(Key::Delete))>
                                 {t(Key::Delete)}
                             </button>
-                        </ActionForm>
+                        </form>
                     </td>
                 }
             });
@@ -256,8 +256,7 @@ async fn schedule_content(
         || branch.to_string(),
         |b| format!("{} — {}", b.code, b.name),
     );
-    let delete = may_manage.then(ServerAction::<DeleteReadingWindow>::new);
-    let table = windows_table(&windows, &branch, today, delete);
+    let table = windows_table(&windows, &branch, today, may_manage);
 
     let form = match (may_manage, editing) {
         (false, _) => None,
@@ -273,7 +272,7 @@ async fn schedule_content(
             Some(view! {
                 <section class="panel narrow" aria-labelledby="edit-heading">
                     <h2 id="edit-heading">{t(Key::EditReadingWindow)} " " {window.period.to_string()}</h2>
-                    <ActionForm action={ServerAction::<UpdateReadingWindow>::new()} attr:class="stack">
+                    <form action=UpdateReadingWindow::PATH method="post" class="stack">
                         <input type="hidden" name="id" value=window.id.to_string() />
                         {window_fields(values, refused.update, "edit")}
                         <div>
@@ -281,7 +280,7 @@ async fn schedule_content(
                             " "
                             <a href=cancel>{t(Key::Cancel)}</a>
                         </div>
-                    </ActionForm>
+                    </form>
                 </section>
             }
             .into_any())
@@ -295,11 +294,11 @@ async fn schedule_content(
             Some(view! {
                 <section class="panel narrow" aria-labelledby="new-heading">
                     <h2 id="new-heading">{t(Key::NewReadingWindow)}</h2>
-                    <ActionForm action={ServerAction::<CreateReadingWindow>::new()} attr:class="stack">
+                    <form action=CreateReadingWindow::PATH method="post" class="stack">
                         <input type="hidden" name="branch" value=branch.to_string() />
                         {window_fields(values, refused.create, "new")}
                         <button type="submit" class="button button-primary">{t(Key::Create)}</button>
-                    </ActionForm>
+                    </form>
                 </section>
             }
             .into_any())
@@ -322,18 +321,9 @@ pub fn ReadingSchedulesPage() -> impl IntoView {
     let Some(user) = identity().user else {
         return ().into_any();
     };
-    let create_error = ServerAction::<CreateReadingWindow>::new()
-        .value()
-        .get_untracked()
-        .and_then(Result::err);
-    let update_error = ServerAction::<UpdateReadingWindow>::new()
-        .value()
-        .get_untracked()
-        .and_then(Result::err);
-    let delete_error = ServerAction::<DeleteReadingWindow>::new()
-        .value()
-        .get_untracked()
-        .and_then(Result::err);
+    let create_error = submission_error::<CreateReadingWindow>();
+    let update_error = submission_error::<UpdateReadingWindow>();
+    let delete_error = submission_error::<DeleteReadingWindow>();
     let banner = [&create_error, &update_error, &delete_error]
         .into_iter()
         .flatten()

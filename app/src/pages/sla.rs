@@ -4,9 +4,10 @@
 use std::collections::HashMap;
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
 use crate::auth::{Permission, authorize};
-use crate::components::{ErrorBanner, Layout, Notice};
+use crate::components::{ErrorBanner, Layout, Notice, submission_error};
 use crate::error::{AppError, FormErrors};
 use crate::i18n::{Key, t, use_language};
 use crate::page_title;
@@ -100,10 +101,10 @@ async fn sla_content(error: Option<AppError>) -> Result<AnyView, AppError> {
     Ok(if may_edit {
         view! {
             {errors.is_some().then(|| view! { <div class="banner banner-error" role="alert">{t(Key::SlaInvalid)}</div> })}
-            <ActionForm action={ServerAction::<SaveSla>::new()} attr:class="panel stack">
+            <form action=SaveSla::PATH method="post" class="panel stack">
                 {table}
                 <button type="submit" class="button button-primary">{t(Key::Save)}</button>
-            </ActionForm>
+            </form>
         }
         .into_any()
     } else {
@@ -113,10 +114,7 @@ async fn sla_content(error: Option<AppError>) -> Result<AnyView, AppError> {
 
 #[component]
 pub fn SlaPage() -> impl IntoView {
-    let error = ServerAction::<SaveSla>::new()
-        .value()
-        .get_untracked()
-        .and_then(Result::err);
+    let error = submission_error::<SaveSla>();
     let banner = error.clone().filter(|error| error.form_errors().is_none());
     let done = query_param("done")
         .filter(|done| done == "saved")

@@ -5,8 +5,9 @@
 
 use chrono::Utc;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
-use crate::components::{ErrorBanner, Layout, Notice};
+use crate::components::{ErrorBanner, Layout, Notice, submission_error};
 use crate::error::AppError;
 use crate::format::date_time;
 use crate::i18n::{Key, t};
@@ -146,10 +147,10 @@ fn problem_row(problem: OutboxProblem) -> impl IntoView {
             <td class="num">{message.peer_status.map(|status| status.to_string()).unwrap_or_else(|| "—".to_owned())}</td>
             <td class="nowrap">{when(&message)}</td>
             <td>
-                <ActionForm action={ServerAction::<RetryOutboxMessage>::new()} attr:class="inline-form">
+                <form action=RetryOutboxMessage::PATH method="post" class="inline-form">
                     <input type="hidden" name="id" value=message.id.to_string() />
                     <button type="submit" class="button">{t(Key::SyncRetryNow)}</button>
-                </ActionForm>
+                </form>
             </td>
         </tr>
     }
@@ -167,10 +168,7 @@ pub fn SyncPage() -> impl IntoView {
         }
         .into_any();
     };
-    let error = ServerAction::<RetryOutboxMessage>::new()
-        .value()
-        .get_untracked()
-        .and_then(Result::err);
+    let error = submission_error::<RetryOutboxMessage>();
     let done = query_param("done")
         .filter(|done| done == "retried")
         .map(|_| Key::SyncRetried);

@@ -2,9 +2,10 @@
 //! pick the kind, look up the contract code, fill that kind's fields.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
 use crate::auth::{Permission, authorize};
-use crate::components::{ErrorBanner, Layout, SelectField, TextArea, TextField};
+use crate::components::{ErrorBanner, Layout, SelectField, TextArea, TextField, submission_error};
 use crate::domain::ContractCode;
 use crate::error::{AppError, FormErrors};
 use crate::i18n::{Key, t};
@@ -188,7 +189,6 @@ async fn new_ticket_content(
             )
             .collect();
     let is_hq = user.branch.is_none();
-    let action = ServerAction::<CreateTicket>::new();
 
     Ok(view! {
         <h1>{t(Key::NewTicket)}</h1>
@@ -203,7 +203,7 @@ async fn new_ticket_content(
             </form>
             {found_box}
         </section>
-        <ActionForm action=action attr:class="panel stack ticket-form">
+        <form action=CreateTicket::PATH method="post" class="panel stack ticket-form">
             <input type="hidden" name="form[kind]" value=kind.code() />
             <fieldset class="grid-2">
                 <legend>{t(Key::Customer)}</legend>
@@ -226,7 +226,7 @@ async fn new_ticket_content(
                 <TextField name="form[date_due]" field="date_due" label=Key::DueDate help=Key::DueDateHelp errors=errors.clone() />
             </fieldset>
             <button type="submit" class="button button-primary">{t(Key::NewTicket)}</button>
-        </ActionForm>
+        </form>
     }
     .into_any())
 }
@@ -243,8 +243,7 @@ pub fn NewTicketPage() -> impl IntoView {
         }
         .into_any();
     }
-    let action = ServerAction::<CreateTicket>::new();
-    let error = action.value().get_untracked().and_then(Result::err);
+    let error = submission_error::<CreateTicket>();
     // After a refused post, the kind comes back with the kept values.
     let kind = error
         .as_ref()

@@ -1,9 +1,12 @@
 //! One ticket: every field, its timeline, and the actions along the workflow.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_params_map;
 
-use crate::components::{ErrorBanner, Layout, Notice, SelectField, TextArea, TextField};
+use crate::components::{
+    ErrorBanner, Layout, Notice, SelectField, TextArea, TextField, submission_error,
+};
 use crate::domain::TicketStatus;
 use crate::error::AppError;
 use crate::i18n::{Key, t};
@@ -329,13 +332,13 @@ async fn ticket_content(id: String, errors: ActionErrors) -> Result<AnyView, App
                 .collect();
         let field_errors = errors.reroute.as_ref().and_then(AppError::form_errors).cloned();
         view! {
-            <ActionForm action={ServerAction::<RerouteTicket>::new()} attr:class="stack">
+            <form action=RerouteTicket::PATH method="post" class="stack">
                 <input type="hidden" name="id" value=reroute_id />
                 <h3>{t(title)}</h3>
                 <SelectField name="branch" label=Key::Branch options=options selected=String::new() errors=field_errors.clone() />
                 <TextArea name="reason" label=Key::RerouteReason rows=2 errors=field_errors />
                 <button type="submit" class="button">{t(title)}</button>
-            </ActionForm>
+            </form>
         }
     });
     let actions = may_change.then(|| {
@@ -361,46 +364,46 @@ async fn ticket_content(id: String, errors: ActionErrors) -> Result<AnyView, App
                     view! { <p class="muted">{t(Key::NoTransitions)}</p> }.into_any()
                 } else {
                     view! {
-                        <ActionForm action={ServerAction::<ChangeTicketStatus>::new()} attr:class="inline-fields">
+                        <form action=ChangeTicketStatus::PATH method="post" class="inline-fields">
                             <input type="hidden" name="id" value=id_1 />
                             <SelectField name="id_status" label=Key::Status options=next.clone() errors=field_errors(&errors.status) />
                             <button type="submit" class="button button-primary">{t(Key::ChangeStatus)}</button>
-                        </ActionForm>
+                        </form>
                     }.into_any()
                 }}
                 <h2>{t(Key::Assign)}</h2>
                 <ErrorBanner error=banner(&errors.assign) />
-                <ActionForm action={ServerAction::<AssignTicket>::new()} attr:class="inline-fields">
+                <form action=AssignTicket::PATH method="post" class="inline-fields">
                     <input type="hidden" name="id" value=id_2 />
                     <SelectField name="id_process_unit" label=Key::Department options=department_options
                         selected=ticket.id_process_unit.map(|id| id.to_string()).unwrap_or_default() errors=field_errors(&errors.assign) />
                     <SelectField name="assignee" label=Key::Assignee options=staff_options
                         selected=ticket.assignee_user_id.map(|id| id.to_string()).unwrap_or_default() errors=field_errors(&errors.assign) />
                     <button type="submit" class="button">{t(Key::Assign)}</button>
-                </ActionForm>
+                </form>
                 <div class="grid-2">
-                    <ActionForm action={ServerAction::<SetTicketPriority>::new()} attr:class="inline-fields">
+                    <form action=SetTicketPriority::PATH method="post" class="inline-fields">
                         <input type="hidden" name="id" value=id_3 />
                         <SelectField name="id_priority" label=Key::Priority options=priority_options
                             selected=ticket.id_priority.to_string() errors=field_errors(&errors.priority) />
                         <button type="submit" class="button">{t(Key::Save)}</button>
-                    </ActionForm>
-                    <ActionForm action={ServerAction::<SetTicketDue>::new()} attr:class="inline-fields">
+                    </form>
+                    <form action=SetTicketDue::PATH method="post" class="inline-fields">
                         <input type="hidden" name="id" value=id_4 />
                         <TextField name="date_due" label=Key::DueDate value=due_value.unwrap_or_default() errors=field_errors(&errors.due) />
                         <button type="submit" class="button">{t(Key::Save)}</button>
-                    </ActionForm>
+                    </form>
                 </div>
-                <ActionForm action={ServerAction::<SetTicketSolution>::new()} attr:class="stack">
+                <form action=SetTicketSolution::PATH method="post" class="stack">
                     <input type="hidden" name="id" value=id_5 />
                     <TextArea name="solution" label=Key::Solution value=solution_value help=Key::SolutionHelp errors=field_errors(&errors.solution) />
                     <button type="submit" class="button">{t(Key::Save)}</button>
-                </ActionForm>
-                <ActionForm action={ServerAction::<AddTicketNote>::new()} attr:class="stack">
+                </form>
+                <form action=AddTicketNote::PATH method="post" class="stack">
                     <input type="hidden" name="id" value=id_6 />
                     <TextArea name="body" label=Key::InternalNote help=Key::InternalNoteHelp rows=3 errors=field_errors(&errors.note) />
                     <button type="submit" class="button">{t(Key::AddNote)}</button>
-                </ActionForm>
+                </form>
                 {reroute_form}
             </section>
         }
@@ -449,34 +452,13 @@ pub fn TicketPage() -> impl IntoView {
         .get("id")
         .unwrap_or_default();
     let errors = ActionErrors {
-        status: ServerAction::<ChangeTicketStatus>::new()
-            .value()
-            .get_untracked()
-            .and_then(Result::err),
-        assign: ServerAction::<AssignTicket>::new()
-            .value()
-            .get_untracked()
-            .and_then(Result::err),
-        priority: ServerAction::<SetTicketPriority>::new()
-            .value()
-            .get_untracked()
-            .and_then(Result::err),
-        due: ServerAction::<SetTicketDue>::new()
-            .value()
-            .get_untracked()
-            .and_then(Result::err),
-        solution: ServerAction::<SetTicketSolution>::new()
-            .value()
-            .get_untracked()
-            .and_then(Result::err),
-        note: ServerAction::<AddTicketNote>::new()
-            .value()
-            .get_untracked()
-            .and_then(Result::err),
-        reroute: ServerAction::<RerouteTicket>::new()
-            .value()
-            .get_untracked()
-            .and_then(Result::err),
+        status: submission_error::<ChangeTicketStatus>(),
+        assign: submission_error::<AssignTicket>(),
+        priority: submission_error::<SetTicketPriority>(),
+        due: submission_error::<SetTicketDue>(),
+        solution: submission_error::<SetTicketSolution>(),
+        note: submission_error::<AddTicketNote>(),
+        reroute: submission_error::<RerouteTicket>(),
     };
     let done = query_param("done").and_then(|done| match done.as_str() {
         "created" => Some(Key::TicketCreated),

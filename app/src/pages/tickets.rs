@@ -3,9 +3,10 @@
 
 use chrono::Utc;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
 use crate::auth::{Permission, authorize};
-use crate::components::{Layout, SelectField, TextField};
+use crate::components::{Layout, SelectField, TextField, submission_error};
 use crate::domain::{Role, TicketId, TicketSource, TicketStatus};
 use crate::error::AppError;
 use crate::i18n::{Key, t};
@@ -263,10 +264,7 @@ async fn list_content(query: TicketListQuery) -> Result<AnyView, AppError> {
     let next_page = next.map(|id| query.url(&query.status, Some(id)));
     let on_deep_page = !query.after.is_empty();
     let current_url = query.url(&query.status, parse_cursor(&query.after));
-    let bulk_error = ServerAction::<BulkTickets>::new()
-        .value()
-        .get_untracked()
-        .and_then(Result::err);
+    let bulk_error = submission_error::<BulkTickets>();
     let bulk_message = match (bulk_error, bulk_report()) {
         (Some(error), _) => {
             let key = error
@@ -338,14 +336,14 @@ async fn list_content(query: TicketListQuery) -> Result<AnyView, AppError> {
         </nav>
         {bulk_message}
         {(may_create && !empty).then(|| view! {
-            <ActionForm action={ServerAction::<BulkTickets>::new()} attr:id="bulk-form" attr:class="panel inline-fields bulk">
+            <form action=BulkTickets::PATH method="post" id="bulk-form" class="panel inline-fields bulk">
                 <input type="hidden" name="back" value=current_url.clone() />
                 <div class="field">
                     <label for="field-change">{t(Key::BulkActions)}</label>
                     <select id="field-change" name="change">{change_options}</select>
                 </div>
                 <button type="submit" class="button">{t(Key::BulkApply)}</button>
-            </ActionForm>
+            </form>
         })}
         <section class="panel">
             {if empty {

@@ -1,11 +1,12 @@
 //! One staff account: its profile, role and scope, activation and password reset.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_params_map;
 
 use crate::auth::{Permission, authorize};
 use crate::components::layout::role_label;
-use crate::components::{ErrorBanner, Layout, Notice, SelectField, TextField};
+use crate::components::{ErrorBanner, Layout, Notice, SelectField, TextField, submission_error};
 use crate::domain::UserId;
 use crate::error::AppError;
 use crate::i18n::{Key, t};
@@ -76,12 +77,9 @@ pub fn UserEditPage() -> impl IntoView {
         .get_untracked()
         .get("id")
         .unwrap_or_default();
-    let update = ServerAction::<UpdateUser>::new();
-    let activate = ServerAction::<SetUserActive>::new();
-    let reset = ServerAction::<ResetUserPassword>::new();
-    let update_error = update.value().get_untracked().and_then(Result::err);
-    let reset_error = reset.value().get_untracked().and_then(Result::err);
-    let activate_error = activate.value().get_untracked().and_then(Result::err);
+    let update_error = submission_error::<UpdateUser>();
+    let reset_error = submission_error::<ResetUserPassword>();
+    let activate_error = submission_error::<SetUserActive>();
     let done = query_param("done").and_then(|done| match done.as_str() {
         "created" => Some(Key::UserCreated),
         "saved" => Some(Key::UserSaved),
@@ -123,30 +121,30 @@ pub fn UserEditPage() -> impl IntoView {
                     <section class="panel" aria-labelledby="profile-heading">
                         <h2 id="profile-heading">{t(Key::Edit)}</h2>
                         <ErrorBanner error=update_error.filter(|error| error.form_errors().is_none()) />
-                        <ActionForm action=update attr:class="stack">
+                        <form action=UpdateUser::PATH method="post" class="stack">
                             <input type="hidden" name="id" value=id_for_update />
                             <TextField name="display_name" label=Key::DisplayName value=user.display_name.clone() errors=update_errors.clone() />
                             <SelectField name="role" label=Key::Role options=role_options(&actor) selected=user.role.code().to_owned() errors=update_errors.clone() />
                             <SelectField name="branch" label=Key::Branch options=branch_options(&actor, &branches) selected=scope errors=update_errors />
                             <button type="submit" class="button button-primary">{t(Key::Save)}</button>
-                        </ActionForm>
+                        </form>
                     </section>
                     <section class="panel" aria-labelledby="security-heading">
                         <h2 id="security-heading">{t(Key::ResetPassword)}</h2>
                         <ErrorBanner error=reset_error.filter(|error| error.form_errors().is_none()) />
-                        <ActionForm action=reset attr:class="stack">
+                        <form action=ResetUserPassword::PATH method="post" class="stack">
                             <input type="hidden" name="id" value=id_for_reset />
                             <TextField name="password" label=Key::NewPassword input_type="password" autocomplete="new-password"
                                 required=true help=Key::InitialPasswordHelp errors=reset_errors />
                             <button type="submit" class="button">{t(Key::ResetPassword)}</button>
-                        </ActionForm>
+                        </form>
                         <hr />
                         {activate_message.map(|message| view! { <div class="banner banner-error" role="alert">{message}</div> })}
-                        <ActionForm action=activate attr:class="stack">
+                        <form action=SetUserActive::PATH method="post" class="stack">
                             <input type="hidden" name="id" value=id_for_toggle />
                             <input type="hidden" name="active" value=toggle_value />
                             <button type="submit" class="button" class:button-danger=user.active>{t(toggle_label)}</button>
-                        </ActionForm>
+                        </form>
                     </section>
                 </div>
             }

@@ -1,10 +1,11 @@
 //! The staff account list, with its filter and the form that creates an account.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
 use crate::auth::{CurrentUser, Permission, authorize};
 use crate::components::layout::role_label;
-use crate::components::{ErrorBanner, Layout, SelectField, TextField};
+use crate::components::{ErrorBanner, Layout, SelectField, TextField, submission_error};
 use crate::domain::Role;
 use crate::error::{AppError, FormErrors};
 use crate::i18n::{Key, t};
@@ -78,8 +79,7 @@ pub fn UsersPage() -> impl IntoView {
         }
         .into_any();
     }
-    let create = ServerAction::<CreateUser>::new();
-    let error = create.value().get_untracked().and_then(Result::err);
+    let error = submission_error::<CreateUser>();
     let form_errors: Option<FormErrors> = error.as_ref().and_then(AppError::form_errors).cloned();
     let banner = error.filter(|error| error.form_errors().is_none());
     let text = query_param("q").unwrap_or_default();
@@ -145,7 +145,7 @@ pub fn UsersPage() -> impl IntoView {
             </section>
             <section class="panel narrow" aria-labelledby="create-heading">
                 <h2 id="create-heading">{t(Key::NewUser)}</h2>
-                <ActionForm action=create attr:class="stack">
+                <form action=CreateUser::PATH method="post" class="stack">
                     <TextField name="username" label=Key::Username required=true errors=form_errors.clone() />
                     <TextField name="display_name" label=Key::DisplayName errors=form_errors.clone() />
                     <SelectField name="role" label=Key::Role options=role_options(&actor) selected="branch_staff".to_owned() errors=form_errors.clone() />
@@ -153,7 +153,7 @@ pub fn UsersPage() -> impl IntoView {
                     <TextField name="password" label=Key::InitialPassword input_type="password" autocomplete="new-password"
                         required=true help=Key::InitialPasswordHelp errors=form_errors.clone() />
                     <button type="submit" class="button button-primary">{t(Key::Create)}</button>
-                </ActionForm>
+                </form>
             </section>
         }
         .into_any())
