@@ -267,7 +267,7 @@ pub fn BranchSettingsPage() -> impl IntoView {
         .into_any();
     }
     let refused =
-        submission_error::<SaveBranchRemote>().or_else(|| submission_error::<TestBranchRemote>());
+        submission_error::<SaveBranchRemote>().or_else(submission_error::<TestBranchRemote>);
     let banner = refused
         .clone()
         .filter(|error| error.form_errors().is_none());
