@@ -1,7 +1,6 @@
 //! Form controls that show their own validation message and keep what was typed.
 
 use leptos::prelude::*;
-
 use leptos::server_fn::ServerFn;
 
 use crate::error::{AppError, FormErrors};

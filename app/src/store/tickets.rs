@@ -362,17 +362,34 @@ const LIST_COLUMNS: &str = "t.id, t.feedback_code, t.branch_code, t.id_type, t.i
 
 /// The folded words a ticket is found by.
 pub fn search_text(ticket: &NewTicket, feedback_code: &str) -> String {
-    let mut extra = ticket.reporter_name.clone();
-    extra.push(' ');
-    extra.extend(ticket.content.chars().take(2000));
-    search_words(
+    fold_ticket_words(
         feedback_code,
         ticket.contact_code.as_ref(),
         ticket.customer_phone.as_ref(),
         &ticket.customer_name,
         &ticket.customer_address,
-        &extra,
+        &ticket.reporter_name,
+        &ticket.content,
     )
+}
+
+/// A ticket's words, at creation ([`search_text`]) and again when its content
+/// changes ([`reindex_words`]): the reporter's name and the first 2,000
+/// characters of the content are the free text after the identifiers, the name
+/// and the address.
+fn fold_ticket_words(
+    feedback_code: &str,
+    contract: Option<&ContractCode>,
+    phone: Option<&Phone>,
+    name: &str,
+    address: &str,
+    reporter_name: &str,
+    content: &str,
+) -> String {
+    let mut text = reporter_name.to_owned();
+    text.push(' ');
+    text.extend(content.chars().take(2000));
+    search_words(feedback_code, contract, phone, name, address, &text)
 }
 
 /// Folds what a ticket is searched by: code, contract code, phone (as `84…` and
@@ -443,6 +460,14 @@ fn index_words(words: &[String]) -> Vec<String> {
 /// branch as words, `s3 bgd`, over the columns of `tickets` (migration 0013).
 pub(crate) const SQLITE_SEARCH_FACETS: &str =
     "'s' || id_status || coalesce(' b' || lower(branch_code), '')";
+
+/// Writes ticket `$1`'s entry in SQLite's word index from its row.
+static SQLITE_INDEX_TICKET_WORDS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "INSERT INTO ticket_search (rowid, search_text, facets) \
+         SELECT id, search_text, {SQLITE_SEARCH_FACETS} FROM tickets WHERE id = $1"
+    )
+});
 
 /// A search's index words as a question to the block-qualified word index, a
 /// `format()` pattern whose `%1$s` is the block (`b%1$sznguyen & b%1$szvan:*`).
@@ -1059,13 +1084,10 @@ impl Db {
                 .execute(&mut *tx)
                 .await?;
             if matches!(self.backend(), Backend::Sqlite) {
-                sqlx::query(&format!(
-                    "INSERT INTO ticket_search (rowid, search_text, facets) \
-                     SELECT id, search_text, {SQLITE_SEARCH_FACETS} FROM tickets WHERE id = $1"
-                ))
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+                sqlx::query(&SQLITE_INDEX_TICKET_WORDS)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
             }
             for member in &ticket.members {
                 sqlx::query(
@@ -1681,20 +1703,17 @@ where
     .bind(id)
     .fetch_one(&mut **tx)
     .await?;
-    let mut text = words.reporter_name;
-    text.push(' ');
-    text.extend(words.content.chars().take(2000));
-    let folded = search_words(
-        words.feedback_code.as_deref().unwrap_or_default(),
-        words.contact_code.as_ref(),
-        words.customer_phone.as_ref(),
-        &words.customer_name,
-        &words.customer_address,
-        &text,
-    );
     sqlx::query("UPDATE tickets SET search_text = $2 WHERE id = $1")
         .bind(id)
-        .bind(folded)
+        .bind(fold_ticket_words(
+            words.feedback_code.as_deref().unwrap_or_default(),
+            words.contact_code.as_ref(),
+            words.customer_phone.as_ref(),
+            &words.customer_name,
+            &words.customer_address,
+            &words.reporter_name,
+            &words.content,
+        ))
         .execute(&mut **tx)
         .await?;
     if sqlite {
@@ -1702,18 +1721,15 @@ where
             .bind(id)
             .execute(&mut **tx)
             .await?;
-        sqlx::query(&format!(
-            "INSERT INTO ticket_search (rowid, search_text, facets) \
-             SELECT id, search_text, {SQLITE_SEARCH_FACETS} FROM tickets WHERE id = $1"
-        ))
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
+        sqlx::query(&SQLITE_INDEX_TICKET_WORDS)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(())
 }
 
-/// What a ticket's words are folded from.
+/// What [`reindex_words`] folds a ticket's words from.
 #[derive(sqlx::FromRow)]
 struct TicketWords {
     feedback_code: Option<String>,
