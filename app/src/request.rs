@@ -59,7 +59,7 @@ pub async fn identify(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let user = resolve_current_user(&state.db, &AuthSession::new(session)).await;
+    let user = resolve_current_user(&state.db, &state.signed_in, &AuthSession::new(session)).await;
     let language = user
         .as_ref()
         .map(|user| user.language)

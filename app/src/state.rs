@@ -21,6 +21,8 @@ pub struct AppState {
     /// Reference data the migrations seed and nothing changes while the portal
     /// runs, read once: request types, priorities, departments, branch names.
     pub reference: std::sync::Arc<tokio::sync::OnceCell<ReferenceNames>>,
+    /// Sessions resolved a moment ago (see [`crate::auth::SignedInCache`]).
+    pub signed_in: std::sync::Arc<crate::auth::SignedInCache>,
 }
 
 /// The names pages show for reference ids (see [`AppState::reference`]), shared:

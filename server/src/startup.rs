@@ -41,6 +41,7 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         api_document: std::sync::Arc::new(crate::api::openapi::document_json()),
         secret_key: tcrm_app::secrets::SecretKey::load(&config.data_dir)?,
         reference: Default::default(),
+        signed_in: Default::default(),
     })
 }
 

@@ -2,12 +2,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::AuthSession;
+use super::{AuthSession, SignedInCache};
 use crate::domain::{BranchCode, Language, Role, UserId, Username};
 use crate::store::Db;
 
-/// The staff member making the request, checked against the database on every request
-/// (an account deactivated or re-passworded a second ago is already refused).
+/// The staff member making the request, checked against the database (or a read of
+/// it a moment ago that no change has overtaken: see [`super::SignedInCache`]), so
+/// an account deactivated or re-passworded a second ago is already refused.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CurrentUser {
     pub id: UserId,
@@ -20,11 +21,21 @@ pub struct CurrentUser {
     pub must_change_password: bool,
 }
 
-/// Loads the session's account, joined to its session in one statement; a session
-/// whose account is inactive or whose epoch moved on is signed out.
-pub async fn resolve_current_user(db: &Db, session: &AuthSession) -> Option<CurrentUser> {
+/// Loads the session's account, joined to its session in one statement (unless
+/// `cache` read it a moment ago); a session whose account is inactive or whose
+/// epoch moved on is signed out.
+pub async fn resolve_current_user(
+    db: &Db,
+    cache: &SignedInCache,
+    session: &AuthSession,
+) -> Option<CurrentUser> {
     let id = session.id()?;
     let now = chrono::Utc::now();
+    if let Some((user, expires_at)) = cache.get(&id, now) {
+        session.keep_alive(expires_at, now);
+        return Some(user);
+    }
+    let generation = cache.generation();
     let found = match db.session_account(&id, now).await {
         Ok(found) => found?,
         Err(error) => {
@@ -40,7 +51,7 @@ pub async fn resolve_current_user(db: &Db, session: &AuthSession) -> Option<Curr
         return None;
     }
     session.keep_alive(found.expires_at, now);
-    Some(CurrentUser {
+    let user = CurrentUser {
         id: user.id,
         username: user.username,
         display_name: user.display_name,
@@ -48,5 +59,7 @@ pub async fn resolve_current_user(db: &Db, session: &AuthSession) -> Option<Curr
         branch: user.branch,
         language: user.language,
         must_change_password: user.must_change_password,
-    })
+    };
+    cache.put(id, user.clone(), found.expires_at, generation);
+    Some(user)
 }

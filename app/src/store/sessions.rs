@@ -4,6 +4,10 @@
 //! store also writes the signed-in account and its epoch as columns (read from the
 //! map when the session is saved), so that [`Db::session_account`] resolves a
 //! request's user in one statement, the session joined to its account.
+//!
+//! Every write here (and every write to an account in `users`) ends with
+//! [`crate::auth::accounts_changed`]: the portal reuses a session it resolved a
+//! moment ago only while nothing changed since.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -95,7 +99,7 @@ impl SessionBackend {
             "INSERT INTO staff_sessions (id, data, expires_at, user_id, epoch) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (id) {on_conflict}"
         );
-        on_pool!(&self.db, |pool| sqlx::query(&sql)
+        let written = on_pool!(&self.db, |pool| sqlx::query(&sql)
             .bind(record.id.to_string())
             .bind(&data)
             .bind(record.expiry_date.unix_timestamp())
@@ -103,8 +107,9 @@ impl SessionBackend {
             .bind(signed_in.map(|(_, epoch)| epoch))
             .execute(pool)
             .await
-            .map(|done| done.rows_affected()))
-        .map_err(backend_error)
+            .map(|done| done.rows_affected()));
+        crate::auth::accounts_changed();
+        written.map_err(backend_error)
     }
 }
 
@@ -150,14 +155,15 @@ impl SessionStore for SessionBackend {
     }
 
     async fn delete(&self, session_id: &Id) -> session_store::Result<()> {
-        on_pool!(&self.db, |pool| sqlx::query(
+        let deleted = on_pool!(&self.db, |pool| sqlx::query(
             "DELETE FROM staff_sessions WHERE id = $1"
         )
         .bind(session_id.to_string())
         .execute(pool)
         .await
-        .map(|_| ()))
-        .map_err(backend_error)
+        .map(|_| ()));
+        crate::auth::accounts_changed();
+        deleted.map_err(backend_error)
     }
 }
 

@@ -179,8 +179,9 @@ impl Db {
             .bind(Utc::now())
             .execute(pool)
             .await
-            .map(|result| result.rows_affected()))?;
-        if done == 0 {
+            .map(|result| result.rows_affected()));
+        crate::auth::accounts_changed();
+        if done? == 0 {
             Err(super::StoreError::NotFound)
         } else {
             Ok(())
@@ -197,8 +198,9 @@ impl Db {
             .bind(Utc::now())
             .execute(pool)
             .await
-            .map(|result| result.rows_affected()))?;
-        if done == 0 {
+            .map(|result| result.rows_affected()));
+        crate::auth::accounts_changed();
+        if done? == 0 {
             Err(super::StoreError::NotFound)
         } else {
             Ok(())
@@ -214,24 +216,27 @@ impl Db {
     ) -> StoreResult<i64> {
         let sql = "UPDATE staff_users SET password_hash = $2, must_change_password = $3, \
                    session_epoch = session_epoch + 1, updated_at = $4 WHERE id = $1 RETURNING session_epoch";
-        Ok(on_pool!(self, |pool| sqlx::query_scalar(sql)
+        let epoch = on_pool!(self, |pool| sqlx::query_scalar(sql)
             .bind(id)
             .bind(password_hash)
             .bind(must_change_password)
             .bind(Utc::now())
             .fetch_one(pool)
-            .await)?)
+            .await);
+        crate::auth::accounts_changed();
+        Ok(epoch?)
     }
 
     pub async fn set_staff_user_language(&self, id: UserId, language: Language) -> StoreResult<()> {
         let sql = "UPDATE staff_users SET language = $2 WHERE id = $1";
-        on_pool!(self, |pool| sqlx::query(sql)
+        let done = on_pool!(self, |pool| sqlx::query(sql)
             .bind(id)
             .bind(language.code())
             .execute(pool)
             .await
-            .map(|_| ()))?;
-        Ok(())
+            .map(|_| ()));
+        crate::auth::accounts_changed();
+        Ok(done?)
     }
 
     pub async fn record_staff_sign_in(&self, id: UserId) -> StoreResult<()> {

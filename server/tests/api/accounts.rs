@@ -187,6 +187,9 @@ async fn deactivation_ends_sessions_and_keeps_one_admin(backend: Backend) {
         .await;
     let admin = app.signed_in("root.admin").await;
     let agent = app.signed_in("agent.ta").await;
+    // Resolved a moment ago, and so remembered: the deactivation still ends it
+    // at its very next request.
+    assert_eq!(app.get(&agent, "/").await.status(), StatusCode::OK);
 
     let page = format!("/admin/users/{agent_id}");
     let off = app

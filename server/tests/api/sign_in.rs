@@ -367,6 +367,9 @@ async fn set_session_deadline(
     .await
     .map(|_| ()))
     .expect("moving the session deadline");
+    // Written behind the store's back, as another process would: the portal's
+    // sessions read a moment ago must not outlive it.
+    tcrm_app::auth::accounts_changed();
     deadline
 }
 
