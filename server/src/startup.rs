@@ -73,12 +73,13 @@ pub fn router(state: AppState) -> Router {
     });
     let shell_options = state.leptos_options.clone();
 
-    let sessions = SessionManagerLayer::new(SessionBackend::for_db(&state.db))
-        .with_name("tcrm_session")
-        .with_http_only(true)
-        .with_same_site(SameSite::Lax)
-        .with_secure(state.secure_cookies)
-        .with_expiry(Expiry::OnInactivity(tcrm_app::auth::SESSION_IDLE));
+    let sessions =
+        SessionManagerLayer::new(SessionBackend::new(&state.db, state.signed_in.clone()))
+            .with_name("tcrm_session")
+            .with_http_only(true)
+            .with_same_site(SameSite::Lax)
+            .with_secure(state.secure_cookies)
+            .with_expiry(Expiry::OnInactivity(tcrm_app::auth::SESSION_IDLE));
 
     Router::new()
         .leptos_routes_with_context(&state, routes, provide_state, move || shell(shell_options.clone()))
@@ -189,7 +190,7 @@ pub fn spawn_housekeeping(state: &AppState) {
         );
     }
     use tower_sessions::session_store::ExpiredDeletion;
-    let sessions = SessionBackend::for_db(&state.db);
+    let sessions = SessionBackend::new(&state.db, state.signed_in.clone());
     tokio::spawn(async move {
         let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {

@@ -6,9 +6,12 @@
 //! and a sixth of its cost. An entry here answers instead while:
 //! - it is younger than [`REUSE_FOR`];
 //! - its session has not expired;
-//! - nothing in this process wrote an account or a session since it was read:
-//!   the store calls [`accounts_changed`] after each such write, which moves a
-//!   process-wide generation every entry is stamped with.
+//! - nothing in this process wrote an account, or deleted a session, since it
+//!   was read: the store calls [`accounts_changed`] after each such write, which
+//!   moves a process-wide generation every entry is stamped with;
+//! - its own session row was not saved since (a renewal: [`SignedInCache::forget`]).
+//!   Renewals are the frequent session write — each active session's every
+//!   10 minutes — and must not empty everyone's entries.
 //!
 //! A deactivation, password reset, role change or sign-out made through this
 //! portal is therefore seen by the very next request, as without the cache. One
@@ -36,8 +39,9 @@ const CAPACITY: usize = 10_000;
 static ACCOUNT_WRITES: AtomicU64 = AtomicU64::new(0);
 
 /// Invalidates every cached session of this process. The store calls it after
-/// (never before) each write to `staff_users` or `staff_sessions` commits, so a
-/// read that raced the write carries the older generation and is not reused.
+/// (never before) each write to `staff_users`, and each deletion from
+/// `staff_sessions`, commits, so a read that raced the write carries the older
+/// generation and is not reused.
 pub fn accounts_changed() {
     ACCOUNT_WRITES.fetch_add(1, Ordering::SeqCst);
 }
@@ -130,6 +134,14 @@ impl SignedInCache {
         );
     }
 
+    /// Drops what was read for `session_id` (its row was just written).
+    pub fn forget(&self, session_id: &str) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .remove(session_id);
+    }
+
     /// How many sessions are held (usable or not).
     pub fn len(&self) -> usize {
         self.entries
@@ -182,6 +194,10 @@ mod tests {
         cache.put("s1".to_owned(), agent(), deadline, cache.generation());
         assert_eq!(cache.get("s1", now), Some((agent(), deadline)));
         assert_eq!(cache.get("s2", now), None, "another session is not known");
+        cache.put("s2".to_owned(), agent(), deadline, cache.generation());
+        cache.forget("s2");
+        assert_eq!(cache.get("s2", now), None, "its row was written");
+        assert!(cache.get("s1", now).is_some(), "another's row was not");
         changed(writes);
         assert_eq!(cache.get("s1", now), None, "a write overtook the read");
     }

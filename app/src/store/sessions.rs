@@ -5,9 +5,10 @@
 //! map when the session is saved), so that [`Db::session_account`] resolves a
 //! request's user in one statement, the session joined to its account.
 //!
-//! Every write here (and every write to an account in `users`) ends with
-//! [`crate::auth::accounts_changed`]: the portal reuses a session it resolved a
-//! moment ago only while nothing changed since.
+//! The portal reuses a session it resolved a moment ago
+//! ([`crate::auth::SignedInCache`]) only while nothing changed since: a saved
+//! session drops its own entry, a deleted one (and any write to an account in
+//! `users`) ends with [`crate::auth::accounts_changed`].
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -77,15 +78,20 @@ fn backend_error(error: impl std::fmt::Display) -> session_store::Error {
     session_store::Error::Backend(error.to_string())
 }
 
-/// The tower-sessions store over [`Db`].
+/// The tower-sessions store over [`Db`], keeping the portal's cache of resolved
+/// sessions true to what it writes.
 #[derive(Clone, Debug)]
 pub struct SessionBackend {
     db: Db,
+    signed_in: std::sync::Arc<crate::auth::SignedInCache>,
 }
 
 impl SessionBackend {
-    pub fn for_db(db: &Db) -> SessionBackend {
-        SessionBackend { db: db.clone() }
+    pub fn new(db: &Db, signed_in: std::sync::Arc<crate::auth::SignedInCache>) -> SessionBackend {
+        SessionBackend {
+            db: db.clone(),
+            signed_in,
+        }
     }
 
     /// Writes `record` as a row: its map, its expiry, and the account and epoch
@@ -108,7 +114,12 @@ impl SessionBackend {
             .execute(pool)
             .await
             .map(|done| done.rows_affected()));
-        crate::auth::accounts_changed();
+        // A new deadline (a renewal) or a new map under this id: only this
+        // session's entry is stale. A read that raced this write can only have
+        // kept the row as it was before — for a renewal, the older deadline,
+        // which at worst renews once more; a sign-in takes a fresh id, and the
+        // old one is deleted.
+        self.signed_in.forget(&record.id.to_string());
         written.map_err(backend_error)
     }
 }
@@ -162,6 +173,8 @@ impl SessionStore for SessionBackend {
         .execute(pool)
         .await
         .map(|_| ()));
+        // A sign-out, or the old id of a sign-in: every entry read before now
+        // stops being reused, so that no read racing the delete outlives it.
         crate::auth::accounts_changed();
         deleted.map_err(backend_error)
     }
