@@ -23,6 +23,9 @@ pub struct AppState {
     pub reference: std::sync::Arc<tokio::sync::OnceCell<ReferenceNames>>,
     /// Sessions resolved a moment ago (see [`crate::auth::SignedInCache`]).
     pub signed_in: std::sync::Arc<crate::auth::SignedInCache>,
+    /// Whom each branch's tickets may be assigned to, read a moment ago (see
+    /// [`crate::auth::AccountReads`]).
+    pub assignable_staff: std::sync::Arc<crate::auth::AssignableStaffCache>,
 }
 
 /// The names pages show for reference ids (see [`AppState::reference`]), shared:

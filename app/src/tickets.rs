@@ -565,29 +565,34 @@ fn check_visible(user: &CurrentUser, ticket: &Ticket) -> Result<(), AppError> {
 
 /// Everything the ticket page shows of a ticket the user may see: the ticket and
 /// its timeline in one statement, the lists a ticket seldom has (members, files,
-/// sync messages) read only when not empty.
+/// sync messages) read only when not empty, and whom it may be assigned to.
 pub struct TicketView {
     pub ticket: Ticket,
     pub events: Vec<crate::store::tickets::TicketEvent>,
-    /// Whom the ticket may be assigned to (shown to those who may change it).
-    pub assignable_staff: Vec<(crate::domain::UserId, String)>,
+    /// Whom the ticket may be assigned to: empty unless the user may change it.
+    pub assignable_staff: std::sync::Arc<Vec<(UserId, String)>>,
     pub members: Vec<crate::store::tickets::TicketMember>,
     pub attachments: Vec<crate::store::tickets::Attachment>,
     pub outbox: Vec<crate::store::outbox::OutboxMessage>,
 }
 
 pub async fn ticket_view(
-    db: &Db,
+    state: &crate::state::AppState,
     user: &CurrentUser,
     id: TicketId,
 ) -> Result<TicketView, AppError> {
+    let db = &state.db;
     let crate::store::tickets::TicketRead {
         ticket,
         extras,
         events,
-        assignable_staff,
     } = db.ticket_for_page(id).await?;
     check_visible(user, &ticket)?;
+    let assignable_staff = if may_work(user, ticket.branch_code.as_ref()).is_ok() {
+        assignable_staff(state, ticket.branch_code.as_ref()).await?
+    } else {
+        std::sync::Arc::default()
+    };
     Ok(TicketView {
         events,
         assignable_staff,
@@ -608,6 +613,23 @@ pub async fn ticket_view(
         },
         ticket,
     })
+}
+
+/// Whom tickets of `branch` may be assigned to, as the page offers them: read a
+/// moment ago unless an account changed since (see `auth::AccountReads`). An
+/// assignment itself checks the assignee against a fresh read.
+async fn assignable_staff(
+    state: &crate::state::AppState,
+    branch: Option<&BranchCode>,
+) -> Result<std::sync::Arc<Vec<(UserId, String)>>, AppError> {
+    let key = branch.cloned();
+    if let Some(staff) = state.assignable_staff.get(&key, |_| true) {
+        return Ok(staff);
+    }
+    let generation = state.assignable_staff.generation();
+    let staff = std::sync::Arc::new(state.db.assignable_staff(branch).await?);
+    state.assignable_staff.put(key, staff.clone(), generation);
+    Ok(staff)
 }
 
 /// Recognises what the search box holds: a phone, a contract code, a ticket code, or words.

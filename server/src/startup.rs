@@ -42,6 +42,7 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         secret_key: tcrm_app::secrets::SecretKey::load(&config.data_dir)?,
         reference: Default::default(),
         signed_in: Default::default(),
+        assignable_staff: Default::default(),
     })
 }
 

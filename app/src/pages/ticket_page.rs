@@ -263,16 +263,12 @@ async fn ticket_content(id: String, errors: ActionErrors) -> Result<AnyView, App
         members,
         attachments,
         outbox,
-    } = crate::tickets::ticket_view(&state.db, &user, id).await?;
+    } = crate::tickets::ticket_view(&state, &user, id).await?;
     let lookups = state.reference_names().await?.lookups.clone();
     let refusal =
         query_param("upload").and_then(|code| crate::attachments::UploadRefusal::parse(&code));
     let may_change = may_work(&user, ticket.branch_code.as_ref()).is_ok();
-    let staff = if may_change {
-        assignable_staff
-    } else {
-        Vec::new()
-    };
+    let staff = assignable_staff;
     let status = ticket.status();
     let overdue = ticket.is_overdue(chrono::Utc::now());
     let code = ticket

@@ -137,8 +137,6 @@ struct TicketWithExtras {
     /// The timeline as a JSON array of `[id, kind, actor_label, from_value,
     /// to_value, body, internal (0/1), created_at]`; NULL when empty (PostgreSQL).
     events_json: Option<String>,
-    /// The staff who may be assigned the ticket, as `[[id, display_name], …]`.
-    staff_json: Option<String>,
 }
 
 /// A ticket as its page shows it, read in one statement (see
@@ -147,9 +145,6 @@ pub struct TicketRead {
     pub ticket: Ticket,
     pub extras: TicketExtras,
     pub events: Vec<TicketEvent>,
-    /// Active staff of the ticket's branch and HQ, by name: whom it may be
-    /// assigned to.
-    pub assignable_staff: Vec<(UserId, String)>,
 }
 
 /// The active staff whom a ticket of branch `branch` may be assigned to
@@ -1183,40 +1178,24 @@ impl Db {
             .await)?)
     }
 
-    /// A ticket with its timeline, the staff it may be assigned to (both
-    /// aggregated as JSON) and whether it has quota members, attachments and
-    /// outbox messages, in one statement: each statement is a round trip (a
-    /// hand-off to sqlx's SQLite thread and back, a PostgreSQL parse, bind and
-    /// execute), and the page reads those three lists only when there is
-    /// something in them (most tickets have none of them).
+    /// A ticket with its timeline (aggregated as JSON) and whether it has quota
+    /// members, attachments and outbox messages, in one statement: each
+    /// statement is a round trip (a hand-off to sqlx's SQLite thread and back, a
+    /// PostgreSQL bind and execute), and the page reads those three lists only
+    /// when there is something in them (most tickets have none of them). The
+    /// staff it may be assigned to are read apart ([`Db::assignable_staff`]),
+    /// and the portal reuses them a moment (`auth::AssignableStaffCache`).
     pub async fn ticket_for_page(&self, id: TicketId) -> StoreResult<TicketRead> {
         const EVENT: &str = "e.id, e.kind, e.actor_label, e.from_value, e.to_value, e.body, \
             CASE WHEN e.internal THEN 1 ELSE 0 END, e.created_at";
-        let staff = format!(
-            "SELECT id, display_name FROM staff_users WHERE {} \
-             ORDER BY display_name LIMIT {ASSIGNABLE_STAFF_SHOWN}",
-            assignable_staff_where("t.branch_code")
-        );
-        let (timeline, staff) = match self {
-            Db::Sqlite(_) => (
-                format!(
-                    "(SELECT json_group_array(json_array({EVENT}) ORDER BY e.id) \
-                      FROM ticket_events e WHERE e.ticket_id = t.id)"
-                ),
-                format!(
-                    "(SELECT json_group_array(json_array(s.id, s.display_name) \
-                      ORDER BY s.display_name) FROM ({staff}) AS s)"
-                ),
+        let timeline = match self {
+            Db::Sqlite(_) => format!(
+                "(SELECT json_group_array(json_array({EVENT}) ORDER BY e.id) \
+                  FROM ticket_events e WHERE e.ticket_id = t.id)"
             ),
-            Db::Postgres(_) => (
-                format!(
-                    "(SELECT CAST(json_agg(json_build_array({EVENT}) ORDER BY e.id) AS TEXT) \
-                      FROM ticket_events e WHERE e.ticket_id = t.id)"
-                ),
-                format!(
-                    "(SELECT CAST(json_agg(json_build_array(s.id, s.display_name) \
-                      ORDER BY s.display_name) AS TEXT) FROM ({staff}) AS s)"
-                ),
+            Db::Postgres(_) => format!(
+                "(SELECT CAST(json_agg(json_build_array({EVENT}) ORDER BY e.id) AS TEXT) \
+                  FROM ticket_events e WHERE e.ticket_id = t.id)"
             ),
         };
         let sql = format!(
@@ -1224,7 +1203,7 @@ impl Db {
                EXISTS (SELECT 1 FROM ticket_members m WHERE m.ticket_id = t.id) AS has_members, \
                EXISTS (SELECT 1 FROM ticket_attachments a WHERE a.ticket_id = t.id) AS has_attachments, \
                EXISTS (SELECT 1 FROM outbox_messages o WHERE o.ticket_id = t.id) AS has_outbox, \
-               {timeline} AS events_json, {staff} AS staff_json \
+               {timeline} AS events_json \
              FROM tickets t LEFT JOIN staff_users u ON u.id = t.assignee_user_id WHERE t.id = $1"
         );
         let row: TicketWithExtras = on_pool!(self, |pool| sqlx::query_as(&sql)
@@ -1232,19 +1211,10 @@ impl Db {
             .fetch_one(pool)
             .await)?;
         let events = events_from_json(row.events_json.as_deref())?;
-        let assignable_staff: Vec<(i64, String)> = match row.staff_json.as_deref() {
-            Some(json) => serde_json::from_str(json)
-                .map_err(|error| anyhow::anyhow!("reading the assignable staff: {error}"))?,
-            None => Vec::new(),
-        };
         Ok(TicketRead {
             ticket: row.ticket,
             extras: row.extras,
             events,
-            assignable_staff: assignable_staff
-                .into_iter()
-                .map(|(id, name)| (UserId(id), name))
-                .collect(),
         })
     }
 

@@ -98,7 +98,7 @@ impl Db {
         let sql = "INSERT INTO staff_users (username, display_name, password_hash, role, branch_code, \
                    must_change_password, created_at, updated_at) \
                    VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id";
-        let id: UserId = on_pool!(self, |pool| sqlx::query_scalar(sql)
+        let id: Result<UserId, _> = on_pool!(self, |pool| sqlx::query_scalar(sql)
             .bind(user.username)
             .bind(user.display_name)
             .bind(user.password_hash)
@@ -107,8 +107,10 @@ impl Db {
             .bind(user.must_change_password)
             .bind(now)
             .fetch_one(pool)
-            .await)?;
-        Ok(id)
+            .await);
+        // Someone new to offer for assignment.
+        crate::auth::accounts_changed();
+        Ok(id?)
     }
 
     pub async fn staff_user_by_username(
