@@ -126,15 +126,21 @@ pub fn safe_next(next: &str) -> &str {
     }
 }
 
+/// Reads something of the request being rendered, in place: `use_context`
+/// would clone its every header and extension first.
+pub fn with_request<T>(read: impl FnOnce(&http::request::Parts) -> Option<T>) -> Option<T> {
+    with_context::<http::request::Parts, _>(read).flatten()
+}
+
 /// The identity resolved for this request (empty outside a request).
 pub fn identity() -> RequestIdentity {
-    use_context::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<RequestIdentity>().cloned())
-        .unwrap_or(RequestIdentity {
+    with_request(|parts| parts.extensions.get::<RequestIdentity>().cloned()).unwrap_or(
+        RequestIdentity {
             user: None,
             language: Language::default(),
             address: None,
-        })
+        },
+    )
 }
 
 /// The signed-in user, or `Unauthenticated`.
@@ -150,8 +156,7 @@ pub fn app_state() -> Result<AppState, AppError> {
 }
 
 pub fn auth_session() -> Result<AuthSession, AppError> {
-    use_context::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<Session>().cloned())
+    with_request(|parts| parts.extensions.get::<Session>().cloned())
         .map(AuthSession::new)
         .ok_or_else(|| {
             tracing::error!("session missing from the request");

@@ -5,9 +5,30 @@ use leptos::config::LeptosOptions;
 
 use crate::store::Db;
 
-/// Shared, cheaply cloned state of the running portal.
+/// Shared state of the running portal: one allocation behind an `Arc`, since
+/// every request clones it several times (each middleware holding it, the
+/// Leptos context, each `app_state()`), and a clone of the fields themselves
+/// allocated (the attachments path) and counted a dozen references.
 #[derive(Clone, Debug)]
-pub struct AppState {
+pub struct AppState(std::sync::Arc<SharedState>);
+
+impl AppState {
+    pub fn new(shared: SharedState) -> AppState {
+        AppState(std::sync::Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = SharedState;
+
+    fn deref(&self) -> &SharedState {
+        &self.0
+    }
+}
+
+/// What [`AppState`] holds.
+#[derive(Debug)]
+pub struct SharedState {
     pub db: Db,
     pub leptos_options: LeptosOptions,
     /// Whether cookies carry `Secure` (the portal is served over HTTPS).

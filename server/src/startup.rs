@@ -33,7 +33,7 @@ fn leptos_options() -> LeptosOptions {
 pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
     let db = Db::connect_with(&config.database_url, config.db_connections).await?;
     db.migrate().await?;
-    Ok(AppState {
+    Ok(AppState::new(tcrm_app::state::SharedState {
         db,
         leptos_options: leptos_options(),
         secure_cookies: config.secure_cookies,
@@ -43,7 +43,7 @@ pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
         reference: Default::default(),
         signed_in: Default::default(),
         assignable_staff: Default::default(),
-    })
+    }))
 }
 
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {

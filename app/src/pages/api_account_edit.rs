@@ -32,7 +32,7 @@ pub async fn rotate_api_password(
 ) -> Result<(), AppError> {
     let actor = require_user()?;
     let id = parse_id(&id)?;
-    let db = app_state()?.db;
+    let db = app_state()?.db.clone();
     let account = managed_account(&db, &actor, id).await?;
     let Some(chosen) = ChosenPassword::from_form(&password, &password_confirm, &account.username)
     else {

@@ -34,8 +34,7 @@ struct GeneratedPassword {
 
 /// The server-side session of the request being handled.
 pub(crate) fn request_session() -> Result<tower_sessions::Session, AppError> {
-    use_context::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<tower_sessions::Session>().cloned())
+    crate::request::with_request(|parts| parts.extensions.get::<tower_sessions::Session>().cloned())
         .ok_or_else(|| {
             tracing::error!("session missing from the request");
             AppError::Internal

@@ -202,7 +202,7 @@ fn operation(document: &Value, method: &str, path: &str, op: &Value) -> impl Int
 
 async fn api_docs_content() -> Result<AnyView, AppError> {
     require_user()?;
-    let document = app_state()?.api_document;
+    let document = app_state()?.api_document.clone();
     let info = document["info"]["description"]
         .as_str()
         .unwrap_or_default()

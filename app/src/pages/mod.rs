@@ -22,11 +22,18 @@ pub mod user_edit;
 pub mod users;
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
-/// A query parameter of the current page.
+/// A query parameter of the current page (its last value when repeated), read
+/// from the request's URI in place: the router's query map is a reactive memo
+/// cloned whole on each read.
 pub fn query_param(name: &str) -> Option<String> {
-    use_query_map().get_untracked().get(name)
+    crate::request::with_request(|parts| {
+        let query = parts.uri.query()?;
+        form_urlencoded::parse(query.as_bytes())
+            .filter(|(key, _)| key == name)
+            .last()
+            .map(|(_, value)| value.into_owned())
+    })
 }
 
 /// The page content, or the message of the error that kept it from loading.

@@ -223,7 +223,7 @@ async fn schedule_content(
     editing: Option<String>,
     refused: Refused,
 ) -> Result<AnyView, AppError> {
-    let db = app_state()?.db;
+    let db = app_state()?.db.clone();
     let branches = db.list_branches().await?;
     let branch = shown_branch(&user, asked_branch.as_deref(), &branches)?;
     let today = vietnam_day(Utc::now());

@@ -40,7 +40,7 @@ fn lookup_table(id: &'static str, title: Key, entries: Vec<LookupEntry>) -> impl
 }
 
 async fn reference_content() -> Result<AnyView, AppError> {
-    let db = app_state()?.db;
+    let db = app_state()?.db.clone();
     let language = use_language();
     let branches = db.list_branches().await?;
     let categories = db.list_lookup(LookupTable::ServiceCategories).await?;

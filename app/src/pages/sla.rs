@@ -20,7 +20,7 @@ use crate::store::reference::LookupTable;
 pub async fn save_sla(#[server(default)] hours: HashMap<String, String>) -> Result<(), AppError> {
     let actor = require_user()?;
     authorize(&actor, Permission::ManageReference, None)?;
-    let db = app_state()?.db;
+    let db = app_state()?.db.clone();
     let known = db.sla_rules().await?;
     let mut errors = FormErrors::default();
     let mut rules = Vec::new();
@@ -48,7 +48,7 @@ pub async fn save_sla(#[server(default)] hours: HashMap<String, String>) -> Resu
 
 async fn sla_content(error: Option<AppError>) -> Result<AnyView, AppError> {
     let user = require_user()?;
-    let db = app_state()?.db;
+    let db = app_state()?.db.clone();
     let may_edit = authorize(&user, Permission::ManageReference, None).is_ok();
     let rules = db.sla_rules().await?;
     let types = db.list_lookup(LookupTable::RequestTypes).await?;

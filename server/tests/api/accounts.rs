@@ -51,6 +51,15 @@ async fn an_admin_creates_and_edits_accounts(backend: Backend) {
     assert!(list.contains("hoa.le") && list.contains("Lê Thị Hoa"));
     let (_, filtered) = app.page(&admin, "/admin/users?q=hoa&branch=GD").await;
     assert!(filtered.contains("hoa.le") && !filtered.contains(">root.admin</a>"));
+    // A query as a browser encodes a form: "+" for spaces, UTF-8 percent-encoded.
+    let (_, by_name) = app
+        .page(&admin, "/admin/users?q=L%C3%AA+Th%E1%BB%8B+Hoa&branch=GD")
+        .await;
+    assert!(by_name.contains("hoa.le") && !by_name.contains(">root.admin</a>"));
+    assert!(
+        by_name.contains("value=\"Lê Thị Hoa\""),
+        "the box keeps what was typed"
+    );
 
     let id = target
         .trim_start_matches("/admin/users/")
