@@ -371,6 +371,14 @@ async fn search_ignores_accents_case_and_phone_format(backend: Backend) {
 }
 both_backends!(search_ignores_accents_case_and_phone_format);
 
+/// The options of a ticket page's assignee field.
+fn assignee_list(page: &str) -> &str {
+    page.split("id=\"field-assignee\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</select>").next())
+        .expect("the page's assignee list")
+}
+
 async fn the_workflow_is_enforced_and_recorded(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
         return;
@@ -492,11 +500,7 @@ async fn the_workflow_is_enforced_and_recorded(backend: Backend) {
         .expect("staff");
     assert!(!staff.is_empty());
     let (_, shown) = app.page(&agent, &page).await;
-    let assignee_list = shown
-        .split("id=\"field-assignee\"")
-        .nth(1)
-        .and_then(|rest| rest.split("</select>").next())
-        .expect("the page's assignee list");
+    let assignee_list = assignee_list(&shown);
     for (staff_id, name) in &staff {
         assert!(
             assignee_list.contains(&format!("<option value=\"{staff_id}\""))
@@ -649,11 +653,7 @@ async fn the_assignee_list_follows_account_changes(backend: Backend) {
     let ticket = crate::helpers::new_ticket(&app, "GD").await;
     let page = format!("/tickets/{ticket}");
     let offered = |html: &str, user: tcrm_app::domain::UserId| {
-        html.split("id=\"field-assignee\"")
-            .nth(1)
-            .and_then(|rest| rest.split("</select>").next())
-            .expect("the assignee list")
-            .contains(&format!("<option value=\"{user}\""))
+        assignee_list(html).contains(&format!("<option value=\"{user}\""))
     };
 
     let (_, before) = app.page(&agent, &page).await;
