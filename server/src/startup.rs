@@ -31,7 +31,11 @@ fn leptos_options() -> LeptosOptions {
 
 /// Opens and migrates the database (with the session table) and builds the shared state.
 pub async fn prepare(config: &Config) -> anyhow::Result<AppState> {
-    let db = Db::connect_with(&config.database_url, config.db_connections).await?;
+    let tuning = tcrm_app::store::PoolTuning {
+        connections: config.db_connections,
+        ..Default::default()
+    };
+    let db = Db::connect_with(&config.database_url, tuning).await?;
     db.migrate().await?;
     Ok(AppState::new(tcrm_app::state::SharedState {
         db,

@@ -48,6 +48,31 @@ macro_rules! on_pool {
     };
 }
 
+/// How [`Db::connect_with`] sizes and checks its pool.
+#[derive(Clone, Copy, Debug)]
+pub struct PoolTuning {
+    /// PostgreSQL connections in the pool, instead of the default: two per
+    /// core of this machine, at least four. A query is CPU work on the database
+    /// server, so more connections than it has cores only make them take turns:
+    /// at 32 concurrent page views on 2 cores, 4 connections answered the list's
+    /// p99 in 24 ms, 32 connections in 45 ms. Size it to the database server's
+    /// cores when PostgreSQL runs elsewhere.
+    pub connections: Option<u32>,
+    /// A PostgreSQL connection idle for longer is pinged before it is handed
+    /// out: one a server restart could have cut while nobody used it. One
+    /// second by default.
+    pub ping_if_idle_for: Duration,
+}
+
+impl Default for PoolTuning {
+    fn default() -> PoolTuning {
+        PoolTuning {
+            connections: None,
+            ping_if_idle_for: Duration::from_secs(1),
+        }
+    }
+}
+
 /// The backend a [`Db`] talks to, for logs and the health check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -110,16 +135,15 @@ impl Db {
     /// Opens the database named by `url`: `postgres://…` for PostgreSQL, anything
     /// else (`sqlite://…`) for SQLite, created when missing.
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
-        Db::connect_with(url, None).await
+        Db::connect_with(url, PoolTuning::default()).await
     }
 
-    /// [`Db::connect`] with `connections` PostgreSQL connections in the pool
-    /// instead of the default: two per core of this machine, at least four. A
-    /// query is CPU work on the database server, so more connections than it has
-    /// cores only make them take turns: at 32 concurrent page views on 2 cores,
-    /// 4 connections answered the list's p99 in 24 ms, 32 connections in 45 ms.
-    /// Size it to the database server's cores when PostgreSQL runs elsewhere.
-    pub async fn connect_with(url: &str, connections: Option<u32>) -> anyhow::Result<Db> {
+    /// [`Db::connect`] with the pool tuned (see [`PoolTuning`]).
+    pub async fn connect_with(url: &str, tuning: PoolTuning) -> anyhow::Result<Db> {
+        let PoolTuning {
+            connections,
+            ping_if_idle_for,
+        } = tuning;
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             // Generic plans for prepared statements: see
             // `tickets::TicketFilter::planned_per_value` for where a value decides the plan.
@@ -136,15 +160,14 @@ impl Db {
             // sqlx pings every idle connection before handing it out by default: a
             // round trip to the server before each statement, ~4 % of a ticket
             // page's throughput. Under load a connection comes back to the pool
-            // microseconds before it is taken again, so only a connection idle for
-            // over a second is pinged first — the one a server restart could have
-            // cut while nobody used it.
+            // microseconds before it is taken again, so only one idle for longer
+            // than `ping_if_idle_for` is pinged first.
             let pool = PgPoolOptions::new()
                 .max_connections(connections)
                 .test_before_acquire(false)
-                .before_acquire(|connection, metadata| {
+                .before_acquire(move |connection, metadata| {
                     Box::pin(async move {
-                        if metadata.idle_for > Duration::from_secs(1) {
+                        if metadata.idle_for > ping_if_idle_for {
                             sqlx::Connection::ping(connection).await?;
                         }
                         Ok(true)

@@ -95,34 +95,52 @@ async fn migrations_are_idempotent(backend: Backend) {
 both_backends!(migrations_are_idempotent);
 
 /// A PostgreSQL restart cuts the pool's idle connections; the next statements
-/// must not fail on them. The pool pings a connection idle for over a second
-/// before handing it out (and no other: a ping before every statement costs
-/// throughput), so a cut connection is replaced, not used.
+/// must not fail on them. The pool pings a connection idle for longer than
+/// `ping_if_idle_for` before handing it out (and no other: a ping before every
+/// statement costs throughput), so a cut connection is replaced, not used.
+/// Here the threshold is zero, so that the test waits on the cut connections
+/// being gone rather than on a clock.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_connections_cut_while_idle_are_replaced() {
     use sqlx::Connection;
-    let Some(app) = TestApp::spawn(Backend::Postgres).await else {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let Some((url, _database)) = crate::helpers::fresh_database(Backend::Postgres, &dir).await
+    else {
         return;
     };
-    let tcrm_app::store::Db::Postgres(pool) = app.db() else {
-        unreachable!("spawned on PostgreSQL");
+    let tuning = tcrm_app::store::PoolTuning {
+        ping_if_idle_for: std::time::Duration::ZERO,
+        ..Default::default()
     };
-    app.db().ping().await.expect("a first statement");
-    let mut admin = sqlx::PgConnection::connect_with(&pool.connect_options())
+    let db = tcrm_app::store::Db::connect_with(&url, tuning)
+        .await
+        .expect("connect");
+    db.ping().await.expect("a first statement");
+    let mut admin = sqlx::PgConnection::connect(&url)
         .await
         .expect("a connection outside the pool");
-    let cut: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-         WHERE datname = current_database() AND pid <> pg_backend_pid()) AS terminated",
-    )
+    let others =
+        "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()";
+    let cut: i64 = sqlx::query_scalar(&format!(
+        "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) {others}) AS terminated"
+    ))
     .fetch_one(&mut admin)
     .await
     .expect("terminate the pool's connections");
     assert!(cut > 0, "the pool's connections were cut");
-    // Idle for longer than the pool's threshold for a ping.
-    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
-    for _ in 0..8 {
-        app.db().ping().await.expect("a statement after the cut");
-        assert_eq!(ids(&app, LookupTable::Priorities).await, vec![1, 2, 3, 4]);
+    // The cut backends exit on their own time: wait until none is left.
+    loop {
+        let left: i64 = sqlx::query_scalar(&format!("SELECT count(*) {others}"))
+            .fetch_one(&mut admin)
+            .await
+            .expect("count the backends");
+        if left == 0 {
+            break;
+        }
+        tokio::task::yield_now().await;
     }
+    for _ in 0..8 {
+        db.ping().await.expect("a statement after the cut");
+    }
+    db.close().await;
 }
