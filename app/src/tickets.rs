@@ -569,6 +569,8 @@ fn check_visible(user: &CurrentUser, ticket: &Ticket) -> Result<(), AppError> {
 pub struct TicketView {
     pub ticket: Ticket,
     pub events: Vec<crate::store::tickets::TicketEvent>,
+    /// Whether the user may work the ticket (change, assign, upload).
+    pub may_change: bool,
     /// Whom the ticket may be assigned to: empty unless the user may change it.
     pub assignable_staff: std::sync::Arc<Vec<(UserId, String)>>,
     pub members: Vec<crate::store::tickets::TicketMember>,
@@ -588,13 +590,15 @@ pub async fn ticket_view(
         events,
     } = db.ticket_for_page(id).await?;
     check_visible(user, &ticket)?;
-    let assignable_staff = if may_work(user, ticket.branch_code.as_ref()).is_ok() {
+    let may_change = may_work(user, ticket.branch_code.as_ref()).is_ok();
+    let assignable_staff = if may_change {
         assignable_staff(state, ticket.branch_code.as_ref()).await?
     } else {
         std::sync::Arc::default()
     };
     Ok(TicketView {
         events,
+        may_change,
         assignable_staff,
         members: if extras.has_members {
             db.ticket_members(id).await?

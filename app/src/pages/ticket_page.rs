@@ -15,7 +15,7 @@ use crate::pages::query_param;
 use crate::pages::ticket_common::{Lookups, status_badge};
 use crate::request::{app_state, require_user};
 use crate::store::tickets::{Ticket, TicketEvent};
-use crate::tickets::{may_work, parse_ticket_id};
+use crate::tickets::parse_ticket_id;
 
 macro_rules! ticket_action {
     ($name:ident, $endpoint:literal, $service:path, $($arg:ident),*) => {
@@ -259,6 +259,7 @@ async fn ticket_content(id: String, errors: ActionErrors) -> Result<AnyView, App
     let crate::tickets::TicketView {
         ticket,
         events,
+        may_change,
         assignable_staff,
         members,
         attachments,
@@ -267,8 +268,6 @@ async fn ticket_content(id: String, errors: ActionErrors) -> Result<AnyView, App
     let lookups = state.reference_names().await?.lookups.clone();
     let refusal =
         query_param("upload").and_then(|code| crate::attachments::UploadRefusal::parse(&code));
-    let may_change = may_work(&user, ticket.branch_code.as_ref()).is_ok();
-    let staff = assignable_staff;
     let status = ticket.status();
     let overdue = ticket.is_overdue(chrono::Utc::now());
     let code = ticket
@@ -343,7 +342,7 @@ async fn ticket_content(id: String, errors: ActionErrors) -> Result<AnyView, App
             .map(|status| status.next().iter().map(|next| (next.id().to_string(), t(next.key()).to_owned())).collect())
             .unwrap_or_default();
         let mut staff_options = vec![(String::new(), t(Key::Unassigned).to_owned())];
-        staff_options.extend(staff.iter().map(|(id, name)| (id.to_string(), name.clone())));
+        staff_options.extend(assignable_staff.iter().map(|(id, name)| (id.to_string(), name.clone())));
         let field_errors = |error: &Option<AppError>| error.as_ref().and_then(AppError::form_errors).cloned();
         let banner = |error: &Option<AppError>| error.clone().filter(|error| error.form_errors().is_none());
         let department_options = Lookups::options(&lookups.departments, None);
