@@ -773,8 +773,12 @@ pub async fn set_due(
     due: &str,
 ) -> Result<(), AppError> {
     load_for_change(db, actor, id).await?;
-    let due =
-        parse_due_date(due).map_err(|InvalidDate| AppError::field("date_due", Key::DateInvalid))?;
+    let due = parse_due_date(due).map_err(|InvalidDate| {
+        let mut errors = FormErrors::default();
+        errors.add("date_due", Key::DateInvalid);
+        errors.keep("date_due", due);
+        AppError::Validation(errors)
+    })?;
     db.change_ticket(
         id,
         &TicketChange::Due(due),

@@ -170,10 +170,13 @@ pub fn ErrorBanner(error: Option<AppError>) -> impl IntoView {
     })
 }
 
-/// A confirmation shown after a successful action.
+/// A confirmation shown after a successful action — unless the page is where a
+/// later, refused form was sent back to: its URL still carries the earlier
+/// `done=…`, and "saved" above a refusal would say the opposite of what happened.
 #[component]
 pub fn Notice(message: Option<Key>) -> impl IntoView {
-    message.map(|message| {
+    let refused = use_context::<leptos::server::ServerActionError>().is_some();
+    message.filter(|_| !refused).map(|message| {
         view! {
             <div class="banner banner-ok" role="status">
                 {t(message)}

@@ -408,6 +408,7 @@ async fn the_workflow_is_enforced_and_recorded(backend: Backend) {
         invalid_fields(refused.clone()),
         vec![("id_status".to_owned(), Key::TransitionNotAllowed)]
     );
+    // Sent from the page an earlier save left (`?done=saved`).
     let (_, shown) = app
         .page(
             &agent,
@@ -415,7 +416,7 @@ async fn the_workflow_is_enforced_and_recorded(backend: Backend) {
                 &app.post_form(
                     &agent,
                     "/api/tickets/status",
-                    &page,
+                    &format!("{page}?done=saved"),
                     &[("id", &ticket_id), ("id_status", "5")],
                 )
                 .await,
@@ -427,6 +428,12 @@ async fn the_workflow_is_enforced_and_recorded(backend: Backend) {
         shown.contains(Key::TransitionNotAllowed.text(Language::Vi)),
         "the refusal is explained on the page"
     );
+    assert!(
+        !shown.contains(Key::TicketSaved.text(Language::Vi)),
+        "no \"saved\" above a refusal"
+    );
+    let (_, saved) = app.page(&agent, &format!("{page}?done=saved")).await;
+    assert!(saved.contains(Key::TicketSaved.text(Language::Vi)));
 
     assert_eq!(
         post("/api/tickets/status", vec![("id_status", "3".into())]).await,
@@ -456,6 +463,19 @@ async fn the_workflow_is_enforced_and_recorded(backend: Backend) {
     assert_eq!(
         post("/api/tickets/priority", vec![("id_priority", "4".into())]).await,
         Ok(())
+    );
+    let bad_due = post("/api/tickets/due", vec![("date_due", "31/02/2026".into())]).await;
+    assert_eq!(
+        invalid_fields(bad_due.clone()),
+        vec![("date_due".to_owned(), Key::DateInvalid)]
+    );
+    let Err(AppError::Validation(errors)) = bad_due else {
+        panic!("a refused due date: {bad_due:?}");
+    };
+    assert_eq!(
+        errors.value("date_due"),
+        Some("31/02/2026"),
+        "the form keeps what was typed"
     );
     assert_eq!(
         post("/api/tickets/due", vec![("date_due", "31/12/2026".into())]).await,
