@@ -9,7 +9,9 @@ use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use crate::auth::{CurrentUser, Permission, authorize, hash_password, verify_password};
+use crate::auth::{
+    AccountReads, CurrentUser, Permission, authorize, hash_password, verify_password,
+};
 use crate::domain::{ApiAccountKind, BranchCode, NewPassword, Username};
 use crate::error::{AppError, FormErrors};
 use crate::i18n::Key;
@@ -32,6 +34,33 @@ pub const SIGN_IN_WINDOW: Duration = Duration::minutes(10);
 pub const LIVE_TOKENS_KEPT: i64 = 20;
 /// `last_used_at` is written at most this often per token.
 const TOUCH_EVERY: Duration = Duration::seconds(60);
+
+/// How long a token's owner, once read, answers for the token without a read:
+/// a revocation made in another process (`tcrm api-account rotate-password` or
+/// `deactivate`, a second portal on the same PostgreSQL) is seen within it. One
+/// made by this process is seen at once: the store moves the generation every
+/// entry is stamped with (see [`AccountReads`]).
+pub const TOKEN_REUSE_FOR: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Token owners read a moment ago, by token hash. Every partner API call checks
+/// its token, and clients keep one token for thousands of calls: the read, a
+/// statement on the pool, was a tenth of a ticket creation's cost.
+#[derive(Debug)]
+pub struct TokenOwners(AccountReads<String, TokenOwner>);
+
+impl Default for TokenOwners {
+    fn default() -> Self {
+        TokenOwners(AccountReads::reused_for(TOKEN_REUSE_FOR))
+    }
+}
+
+impl std::ops::Deref for TokenOwners {
+    type Target = AccountReads<String, TokenOwner>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
 
 /// The create form (portal) or command line, before parsing.
 #[derive(Clone, Debug, Default)]
@@ -315,19 +344,38 @@ fn into_err<T>(error: StoreError) -> Result<T, AppError> {
 }
 
 /// The account behind a bearer token, or `None` when the token is not live.
-/// A lookup by hash: no password hashing per call.
-pub async fn token_owner(db: &Db, token: &str) -> Result<Option<TokenOwner>, AppError> {
+/// A lookup by hash, reused from `owners` for a moment: no password hashing
+/// per call, and mostly no statement either.
+pub async fn token_owner(
+    db: &Db,
+    owners: &TokenOwners,
+    token: &str,
+) -> Result<Option<TokenOwner>, AppError> {
     let token = token.trim();
     if token.is_empty() || token.len() > 200 {
         return Ok(None);
     }
     let hash = token_hash(token);
-    let Some(owner) = db.api_token_owner(&hash).await? else {
-        return Ok(None);
+    // Taken before the read, or before the entry it finds was checked fresh.
+    let generation = owners.generation();
+    let (owner, read) = match owners.get(&hash, |_| true) {
+        Some(owner) => (owner, false),
+        None => match db.api_token_owner(&hash).await? {
+            Some(owner) => (owner, true),
+            None => return Ok(None),
+        },
     };
     let now = Utc::now();
     if now - owner.token_last_used_at > TOUCH_EVERY {
+        // Kept as touched first, so that the calls behind this one do not touch too.
+        let touched = TokenOwner {
+            token_last_used_at: now,
+            ..owner.clone()
+        };
+        owners.put(hash.clone(), touched, generation);
         db.touch_api_token(&hash, owner.account_id, now).await?;
+    } else if read {
+        owners.put(hash, owner.clone(), generation);
     }
     Ok(Some(owner))
 }

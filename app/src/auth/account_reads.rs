@@ -1,11 +1,14 @@
 //! Reads of accounts made a moment ago, reused instead of read again: the
-//! account behind a session (every request resolves one) and the staff a
-//! branch's tickets may be assigned to (every ticket page lists them).
+//! account behind a session (every request resolves one), the staff a
+//! branch's tickets may be assigned to (every ticket page lists them), and the
+//! API account behind a token (every partner API call checks one:
+//! `crate::api_accounts::TokenOwners`, reused for a second only).
 //!
 //! Resolving a request's account is a statement on every request (the session
 //! joined to its account); on a ticket page that was one of its two statements,
 //! and a sixth of its cost. An entry answers instead while:
-//! - it is younger than [`REUSE_FOR`];
+//! - it is younger than its cache's period ([`REUSE_FOR`] unless the cache
+//!   says: a token's owner, one second);
 //! - nothing in this process wrote an account, or deleted a session, since it
 //!   was read: the store calls [`accounts_changed`] after each such write, which
 //!   moves a process-wide generation every entry is stamped with;
@@ -15,10 +18,13 @@
 //!   and must not empty everyone's entries.
 //!
 //! A deactivation, password reset, role change or sign-out made through this
-//! portal is therefore seen by the very next request, as without the cache. One
+//! portal — or an API account's password change, deactivation or token
+//! issue — is therefore seen by the very next request, as without the cache. One
 //! made by another process (a second portal on the same PostgreSQL) is seen
-//! within [`REUSE_FOR`]; the CLI creates staff accounts but changes none, and
-//! an account it creates is offered for assignment within [`REUSE_FOR`].
+//! within the period; the CLI creates staff accounts but changes none, and
+//! an account it creates is offered for assignment within [`REUSE_FOR`]. The
+//! CLI does change API accounts (`tcrm api-account rotate-password`,
+//! `deactivate`): a running portal refuses their tokens within a second.
 
 use std::borrow::Borrow;
 use std::collections::HashMap;
@@ -59,8 +65,8 @@ struct Entry<V> {
 }
 
 impl<V> Entry<V> {
-    fn fresh(&self, generation: u64) -> bool {
-        self.generation == generation && self.read_at.elapsed() < REUSE_FOR
+    fn fresh(&self, generation: u64, reuse_for: Duration) -> bool {
+        self.generation == generation && self.read_at.elapsed() < reuse_for
     }
 }
 
@@ -70,6 +76,8 @@ pub struct AccountReads<K, V> {
     entries: Mutex<HashMap<K, Entry<V>>>,
     /// The count of account writes it follows: [`ACCOUNT_WRITES`] but in tests.
     writes: &'static AtomicU64,
+    /// How long a read is reused: [`REUSE_FOR`] unless [`AccountReads::reused_for`] says.
+    reuse_for: Duration,
 }
 
 impl<K, V> Default for AccountReads<K, V> {
@@ -77,6 +85,17 @@ impl<K, V> Default for AccountReads<K, V> {
         AccountReads {
             entries: Mutex::default(),
             writes: &ACCOUNT_WRITES,
+            reuse_for: REUSE_FOR,
+        }
+    }
+}
+
+impl<K, V> AccountReads<K, V> {
+    /// A cache whose reads are reused for `period` rather than [`REUSE_FOR`].
+    pub fn reused_for(period: Duration) -> Self {
+        AccountReads {
+            reuse_for: period,
+            ..AccountReads::default()
         }
     }
 }
@@ -103,7 +122,7 @@ impl<K: Eq + Hash, V: Clone> AccountReads<K, V> {
         let generation = self.generation();
         self.entries()
             .get(key)
-            .filter(|entry| entry.fresh(generation) && still(&entry.value))
+            .filter(|entry| entry.fresh(generation, self.reuse_for) && still(&entry.value))
             .map(|entry| entry.value.clone())
     }
 
@@ -112,7 +131,7 @@ impl<K: Eq + Hash, V: Clone> AccountReads<K, V> {
         let current = self.generation();
         let mut entries = self.entries();
         if entries.len() >= CAPACITY && !entries.contains_key(&key) {
-            entries.retain(|_, entry| entry.fresh(current));
+            entries.retain(|_, entry| entry.fresh(current, self.reuse_for));
             if entries.len() >= CAPACITY {
                 entries.clear();
             }
@@ -193,8 +212,8 @@ mod tests {
     fn cache<K, V>() -> (AccountReads<K, V>, &'static AtomicU64) {
         let writes: &'static AtomicU64 = Box::leak(Box::new(AtomicU64::new(0)));
         let cache = AccountReads {
-            entries: Mutex::default(),
             writes,
+            ..AccountReads::default()
         };
         (cache, writes)
     }
@@ -277,6 +296,16 @@ mod tests {
         );
         changed(writes);
         assert_eq!(staff.get(&Some(gd), |_| true), None);
+    }
+
+    #[test]
+    fn a_cache_reuses_its_reads_only_for_its_own_period() {
+        let (mut reads, _) = cache::<String, u8>();
+        reads.reuse_for = Duration::ZERO;
+        reads.put("token".to_owned(), 1, reads.generation());
+        assert_eq!(reads.get("token", |_| true), None);
+        reads.reuse_for = Duration::from_secs(60);
+        assert_eq!(reads.get("token", |_| true), Some(1));
     }
 
     #[test]

@@ -141,6 +141,9 @@ impl Db {
                 .await?;
             tx.commit().await
         })?;
+        // The oldest tokens beyond `keep` stopped working: no read of a token's
+        // owner made before is reused.
+        crate::auth::accounts_changed();
         Ok(())
     }
 
@@ -217,6 +220,8 @@ impl Db {
                 .await?;
             tx.commit().await
         })?;
+        // Tokens were revoked: no read of their owner made before is reused.
+        crate::auth::accounts_changed();
         Ok(())
     }
 
@@ -244,6 +249,8 @@ impl Db {
             }
             tx.commit().await
         })?;
+        // Tokens were revoked: no read of their owner made before is reused.
+        crate::auth::accounts_changed();
         Ok(())
     }
 }

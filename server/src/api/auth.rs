@@ -146,7 +146,9 @@ impl FromRequestParts<ApiState> for ApiCaller {
             }
         };
         for token in candidates {
-            if let Some(owner) = api_accounts::token_owner(&state.db, &token).await? {
+            if let Some(owner) =
+                api_accounts::token_owner(&state.db, &state.token_owners, &token).await?
+            {
                 return Ok(ApiCaller {
                     account_id: owner.account_id,
                     username: owner.username,

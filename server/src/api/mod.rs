@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{any, get, post};
+use tcrm_app::api_accounts::TokenOwners;
 use tcrm_app::state::AppState;
 use tcrm_app::store::Db;
 use tcrm_app::store::reference::LookupTable;
@@ -31,6 +32,8 @@ pub struct ApiState {
     pub db: Db,
     pub attachments_dir: PathBuf,
     reference: Arc<RwLock<Option<CachedReference>>>,
+    /// Token owners read a moment ago: every call checks its token.
+    pub token_owners: Arc<TokenOwners>,
 }
 
 /// Reference ids and when they were read.
@@ -72,6 +75,7 @@ impl ApiState {
             db: app.db.clone(),
             attachments_dir: app.attachments_dir.clone(),
             reference: Arc::new(RwLock::new(None)),
+            token_owners: Arc::default(),
         }
     }
 
