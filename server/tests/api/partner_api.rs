@@ -767,6 +767,101 @@ async fn creations_arriving_together_are_each_written_once(backend: Backend) {
 }
 both_backends!(creations_arriving_together_are_each_written_once);
 
+/// What a ticket refers to must exist, as a foreign key would have it: on
+/// PostgreSQL the references to the reference tables are checked per statement
+/// (migration 0017) — a ticket written or changed to refer to a missing row is
+/// refused, and a row tickets refer to can be neither deleted nor renamed.
+async fn a_tickets_references_must_exist(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let account = api_account(&app, "refs", "app", "").await;
+    let db = app.db();
+    let id = db
+        .create_ticket(&NewTicket {
+            branch: Some(BranchCode::parse("GD").expect("branch")),
+            id_type: 2,
+            id_priority: 2,
+            id_process_unit: Some(97),
+            source: "api",
+            customer_name: "Trần Thị Bích".into(),
+            content: "Đồng hồ nước chạy sai".into(),
+            actor_label: "refs".into(),
+            api_account_id: Some(account),
+            ..NewTicket::default()
+        })
+        .await
+        .expect("created");
+    let run = |sql: String| async move {
+        tcrm_app::on_pool!(db, |pool| sqlx::query(&sql)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected()))
+        .map_err(StoreError::from)
+    };
+    let refused = |outcome: Result<u64, StoreError>, what: &str| {
+        assert!(
+            matches!(outcome, Err(StoreError::ForeignKeyViolation(_))),
+            "{what}: {outcome:?}"
+        );
+    };
+    for (column, missing) in [
+        ("id_type", "999"),
+        ("id_priority", "999"),
+        ("id_process_unit", "999"),
+        ("id_status", "999"),
+        ("branch_code", "'ZZ'"),
+        ("api_account_id", "999"),
+    ] {
+        refused(
+            run(format!(
+                "UPDATE tickets SET {column} = {missing} WHERE id = {}",
+                id.0
+            ))
+            .await,
+            column,
+        );
+    }
+    for (table, row) in [
+        ("request_types", "id = 2"),
+        ("priorities", "id = 2"),
+        ("departments", "id = 97"),
+        ("ticket_statuses", "id = 1"),
+        ("branches", "code = 'GD'"),
+        ("api_accounts", &format!("id = {account}")),
+    ] {
+        refused(run(format!("DELETE FROM {table} WHERE {row}")).await, table);
+    }
+    refused(
+        run("UPDATE branches SET code = 'GX' WHERE code = 'GD'".to_owned()).await,
+        "a branch's code",
+    );
+    let read = db.ticket_for_page(id).await.expect("ticket");
+    assert_eq!(
+        (
+            read.ticket.id_type,
+            read.ticket.branch_code.as_ref().map(|b| b.as_str())
+        ),
+        (2, Some("GD")),
+        "nothing changed"
+    );
+    // A row no ticket refers to can go, and a change that keeps every
+    // reference is let through.
+    let unused = "INSERT INTO departments (id, name_vi, name_en) VALUES (9999, 'Tạm', 'Temporary')";
+    assert_eq!(run(unused.to_owned()).await.expect("a new department"), 1);
+    let gone = run("DELETE FROM departments WHERE id = 9999".to_owned()).await;
+    assert_eq!(gone.expect("an unused department"), 1);
+    let kept = run(format!(
+        "UPDATE tickets SET id_priority = 3 WHERE id = {}",
+        id.0
+    ))
+    .await;
+    assert_eq!(kept.expect("a priority that exists"), 1);
+    let renamed = run("UPDATE branches SET name = name WHERE code = 'GD'".to_owned()).await;
+    assert_eq!(renamed.expect("a branch's other columns"), 1);
+}
+both_backends!(a_tickets_references_must_exist);
+
 async fn token_for(app: &TestApp, username: &str) -> String {
     token(app, username).await
 }
