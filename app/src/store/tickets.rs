@@ -1394,7 +1394,7 @@ impl Db {
 
     /// Merges the word index's pending entries into it (PostgreSQL; nothing to do
     /// on SQLite). New tickets' words go to GIN's pending list, a cheap append;
-    /// the server calls this every half second, so that the list stays short for
+    /// the server calls this every 100 ms, so that the list stays short for
     /// searches, which scan it whole, and no create finds it full and has to
     /// merge it while holding up its statement (migration 0016).
     pub async fn merge_pending_word_entries(&self) -> StoreResult<()> {
