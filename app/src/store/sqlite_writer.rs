@@ -24,7 +24,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock, Mutex};
 
 use chrono::SecondsFormat;
@@ -82,11 +82,17 @@ struct FileWriter {
     connection: SqlitePool,
     /// Creations committed since the last checkpoint began.
     since_checkpoint: AtomicUsize,
-    /// A checkpoint is under way: from its first pass's start to its second's end.
-    checkpointing: AtomicBool,
-    /// Its first pass is done; the next group runs the second first.
-    first_pass_done: AtomicBool,
+    /// Where the checkpoint stands: [`NO_CHECKPOINT`], [`FIRST_PASS`] or
+    /// [`FIRST_PASS_DONE`].
+    checkpoint: AtomicU8,
 }
+
+/// No checkpoint under way.
+const NO_CHECKPOINT: u8 = 0;
+/// A checkpoint's first pass runs beside the groups.
+const FIRST_PASS: u8 = 1;
+/// Its first pass is done; the next group runs the second first.
+const FIRST_PASS_DONE: u8 = 2;
 
 /// After this many creations the groups wrote (~14 KB of WAL each), the WAL
 /// is checkpointed.
@@ -111,33 +117,43 @@ impl FileWriter {
     /// few hundred pages, ~1 ms — and then starts the WAL over with its write.
     fn committed(self: &Arc<Self>, creates: usize, pool: &SqlitePool) {
         if self.since_checkpoint.fetch_add(creates, Ordering::Relaxed) + creates < CHECKPOINT_AFTER
-            || self.checkpointing.swap(true, Ordering::AcqRel)
+            || self
+                .checkpoint
+                .compare_exchange(
+                    NO_CHECKPOINT,
+                    FIRST_PASS,
+                    Ordering::AcqRel,
+                    Ordering::Acquire,
+                )
+                .is_err()
         {
             return;
         }
         self.since_checkpoint.store(0, Ordering::Relaxed);
         let (writer, pool) = (self.clone(), pool.clone());
         tokio::spawn(async move {
-            match sqlx::query(CHECKPOINT).execute(&pool).await {
-                Ok(_) => writer.first_pass_done.store(true, Ordering::Release),
+            let next = match sqlx::query(CHECKPOINT).execute(&pool).await {
+                Ok(_) => FIRST_PASS_DONE,
                 Err(error) => {
                     tracing::warn!(%error, "checkpointing the WAL");
-                    writer.checkpointing.store(false, Ordering::Release);
+                    NO_CHECKPOINT
                 }
-            }
+            };
+            writer.checkpoint.store(next, Ordering::Release);
         });
     }
 
     /// The checkpoint's second pass, if its first is done: run by a group,
     /// on its connection, before its own write.
     async fn finish_checkpoint(&self) {
-        if !self.first_pass_done.swap(false, Ordering::AcqRel) {
+        // Only the one drainer (which runs this) moves it on from FIRST_PASS_DONE.
+        if self.checkpoint.load(Ordering::Acquire) != FIRST_PASS_DONE {
             return;
         }
         if let Err(error) = sqlx::query(CHECKPOINT).execute(&self.connection).await {
             tracing::warn!(%error, "completing the WAL's checkpoint");
         }
-        self.checkpointing.store(false, Ordering::Release);
+        self.checkpoint.store(NO_CHECKPOINT, Ordering::Release);
     }
 }
 
@@ -158,8 +174,7 @@ fn writer_of(pool: &SqlitePool) -> Arc<FileWriter> {
                     .pragma("wal_autocheckpoint", "0"),
             ),
         since_checkpoint: AtomicUsize::new(0),
-        checkpointing: AtomicBool::new(false),
-        first_pass_done: AtomicBool::new(false),
+        checkpoint: AtomicU8::new(NO_CHECKPOINT),
     })
 }
 
@@ -565,16 +580,17 @@ mod tests {
             in_one_group(&db, group()).await;
         }
         let writer = writer_of(pool);
-        while !writer.first_pass_done.load(Ordering::Acquire) {
-            assert!(
-                writer.checkpointing.load(Ordering::Acquire),
+        while writer.checkpoint.load(Ordering::Acquire) != FIRST_PASS_DONE {
+            assert_eq!(
+                writer.checkpoint.load(Ordering::Acquire),
+                FIRST_PASS,
                 "the first pass failed"
             );
             tokio::task::yield_now().await;
         }
         // …and the next group completes it, then writes at the WAL's start.
         in_one_group(&db, vec![ticket("sau", 2)]).await;
-        assert!(!writer.checkpointing.load(Ordering::Acquire));
+        assert_eq!(writer.checkpoint.load(Ordering::Acquire), NO_CHECKPOINT);
         let restarted = wal_frames().await;
         assert!(restarted < 50, "{restarted} frames, against {grown} before");
         assert_eq!(
